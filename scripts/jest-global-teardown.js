@@ -1,0 +1,3 @@
+module.exports = async function globalTeardown() {
+  if (globalThis.__AIHUB_PG__) await globalThis.__AIHUB_PG__.stop();
+};

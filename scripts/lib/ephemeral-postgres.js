@@ -1,0 +1,89 @@
+// Starts a throw-away PostgreSQL cluster (initdb into a temp dir, a free port, its own socket
+// directory) for tests and benchmarks, and removes it again.
+const { execFileSync, spawn } = require('child_process');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const { postgresBinDir } = require('./system-packages');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(bin, port, socketDir, asUser, proc) {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`postgres exited with code ${proc.exitCode}`);
+    try {
+      run(asUser, `${bin}/pg_isready`, ['-q', '-h', '127.0.0.1', '-p', String(port)]);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error('postgres did not become ready in 30 s');
+}
+
+function run(asUser, cmd, args, opts = {}) {
+  if (asUser) return execFileSync('runuser', ['-u', asUser, '--', cmd, ...args], { stdio: 'pipe', ...opts });
+  return execFileSync(cmd, args, { stdio: 'pipe', ...opts });
+}
+
+/**
+ * Starts a cluster and returns {url, port, dir, stop()}.
+ * initdb refuses to run as root, so as root the cluster belongs to the `postgres` user.
+ */
+async function startEphemeralPostgres({ fsync = true } = {}) {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
+  const asUser = process.getuid && process.getuid() === 0 ? 'postgres' : null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aihub-pg-'));
+  const dataDir = path.join(dir, 'data');
+  const socketDir = path.join(dir, 'sock');
+  fs.mkdirSync(socketDir);
+  if (asUser) execFileSync('chown', ['-R', `${asUser}:${asUser}`, dir]);
+  fs.chmodSync(dir, 0o755);
+  run(asUser, `${bin}/initdb`, ['-D', dataDir, '-U', 'aihub', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  const port = await freePort();
+  const args = ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1',
+    '-c', `fsync=${fsync ? 'on' : 'off'}`, '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'];
+  const cmd = asUser ? 'runuser' : `${bin}/postgres`;
+  const cmdArgs = asUser ? ['-u', asUser, '--', `${bin}/postgres`, ...args] : args;
+  const proc = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  let log = '';
+  proc.stderr.on('data', (d) => (log = (log + d).slice(-4000)));
+  try {
+    await waitReady(bin, port, socketDir, asUser, proc);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw new Error(`${err.message}\n${log}`);
+  }
+  run(asUser, `${bin}/createdb`, ['-h', '127.0.0.1', '-p', String(port), '-U', 'aihub', 'aihub']);
+  const url = `postgres://aihub@127.0.0.1:${port}/aihub`;
+  return {
+    url,
+    port,
+    dir,
+    pid: proc.pid,
+    async stop() {
+      if (proc.exitCode === null) {
+        await new Promise((resolve) => {
+          proc.once('exit', resolve);
+          proc.kill('SIGINT'); // fast shutdown
+          setTimeout(() => proc.kill('SIGKILL'), 10000).unref();
+        });
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+module.exports = { startEphemeralPostgres, freePort };
