@@ -11,7 +11,9 @@ function step(cmd, args, opts = {}) {
 }
 
 step('node', ['scripts/build.js']);
-step('npx', ['jest', '--maxWorkers=2', ...process.argv.slice(2)]);
+// PGlite loads its WASM through a dynamic import(), which jest's VM allows only with this flag.
+const jestEnv = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() };
+step('npx', ['jest', '--maxWorkers=2', ...process.argv.slice(2)], { env: jestEnv });
 if (fs.existsSync(path.join(root, 'grafana-plugin', 'package.json'))) {
   step('npm', ['test', '--workspace', 'grafana-plugin']);
 }

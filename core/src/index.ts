@@ -1,1 +1,5 @@
-export * from './storage/database';
+export * from './storage';
+export * from './model/limits';
+export * from './model/push-schema';
+export * from './model/rows';
+export * from './pricing/price-table';

@@ -6,6 +6,8 @@
 export interface Queryable {
   /** Runs one statement and returns its rows. */
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs a script of one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
 }
 
 export type DriverName = 'pglite' | 'postgres';

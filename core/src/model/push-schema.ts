@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { defaultLimits, type IngestLimits } from './limits';
+
+export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+// RFC 3339 with a mandatory offset; Date.parse alone would accept "2026-01-01" as local time.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The push payload of POST /v1/push, built for a set of limits. Validation, the TypeScript
+ * types and the error messages all come from this one definition.
+ */
+export function createPushSchema(limits: IngestLimits = defaultLimits, now: () => number = Date.now) {
+  const timestamp = z
+    .union([
+      z.number().int('must be epoch milliseconds (an integer)').nonnegative(),
+      z.string().regex(RFC3339, 'must be RFC 3339 with a time zone, e.g. 2026-01-17T15:00:00Z'),
+    ])
+    .transform((v, ctx) => {
+      const ms = typeof v === 'number' ? v : Date.parse(v);
+      if (!Number.isFinite(ms)) {
+        ctx.addIssue({ code: 'custom', message: 'not a valid date' });
+        return z.NEVER;
+      }
+      if (ms > now() + limits.maxFutureMs) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `more than ${Math.round(limits.maxFutureMs / 60000)} minutes in the future`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+  const ts = timestamp.optional();
+  const name = z
+    .string()
+    .min(1, 'must not be empty')
+    .max(limits.maxNameLength, `longer than ${limits.maxNameLength} characters`)
+    .regex(METRIC_NAME, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*');
+  // PostgreSQL text cannot hold NUL; reject it here rather than fail at commit.
+  const text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+  const labelValue = text().max(limits.maxLabelValueLength, `longer than ${limits.maxLabelValueLength} characters`);
+  const labels = z
+    .record(z.string().regex(LABEL_NAME, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*').max(limits.maxNameLength), labelValue)
+    .refine((l) => Object.keys(l).length <= limits.maxLabels, `more than ${limits.maxLabels} labels`);
+  const id = text().min(1, 'must not be empty').max(limits.maxLabelValueLength);
+  const percent = z.number().min(0, 'a percentage is 0–100').max(100, 'a percentage is 0–100');
+  const count = z.number().int('must be an integer').nonnegative('must not be negative');
+  const bytes = z.number().nonnegative('must not be negative');
+  const items = <T extends z.ZodTypeAny>(item: T) =>
+    z.array(item).max(limits.maxItems, `more than ${limits.maxItems} items`);
+
+  const gpu = z.strictObject({
+    index: count,
+    utilization_percent: percent.optional(),
+    memory_used_bytes: bytes.optional(),
+    memory_total_bytes: bytes.optional(),
+    temperature_celsius: z.number().optional(),
+  });
+  const system = z.strictObject({
+    host: id,
+    ts,
+    cpu_usage_percent: percent.optional(),
+    memory_usage_percent: percent.optional(),
+    disk_usage_percent: percent.optional(),
+    load_avg_1m: z.number().nonnegative().optional(),
+    network_rx_bytes: bytes.optional(),
+    network_tx_bytes: bytes.optional(),
+    gpus: z.array(gpu).max(64).optional(),
+  });
+  const business = z.strictObject({
+    name,
+    value: z.number(),
+    unit: labelValue.optional(),
+    ts,
+    user_id: labelValue.optional(),
+    organization_id: labelValue.optional(),
+    tags: labels.optional(),
+  });
+  const llm = z.strictObject({
+    ts,
+    provider: id,
+    model: id,
+    operation: text().min(1).max(64).optional(),
+    input_tokens: count.optional(),
+    output_tokens: count.optional(),
+    cached_tokens: count.optional(),
+    latency_ms: z.number().nonnegative().optional(),
+    ttft_ms: z.number().nonnegative().optional(),
+    status: z.enum(['ok', 'error']).optional(),
+    error_type: labelValue.optional(),
+    cache_hit: z.boolean().optional(),
+    cost_usd: z.number().nonnegative().optional(),
+    user_id: labelValue.optional(),
+    session_id: labelValue.optional(),
+    organization_id: labelValue.optional(),
+    tags: labels.optional(),
+  });
+  const metricKey = z
+    .string()
+    .max(limits.maxNameLength)
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'metric keys must match [a-zA-Z_][a-zA-Z0-9_]*');
+  const training = z.strictObject({
+    run_id: id,
+    ts,
+    status: z.enum(['running', 'finished', 'failed']).optional(),
+    epoch: z.number().nonnegative().optional(),
+    step: count.optional(),
+    metrics: z
+      .record(metricKey, z.number())
+      .refine((m) => Object.keys(m).length <= 256, 'more than 256 metrics'),
+    model_info: z
+      .strictObject({ name: labelValue.optional(), parameters: count.optional() })
+      .optional(),
+  });
+  const sample = z.strictObject({ name, value: z.number(), labels: labels.optional(), ts });
+
+  return z
+    .strictObject({
+      system: items(system).optional(),
+      business: items(business).optional(),
+      llm: items(llm).optional(),
+      training: items(training).optional(),
+      samples: items(sample).optional(),
+    })
+    .superRefine((p, ctx) => {
+      const total =
+        (p.system?.length ?? 0) +
+        (p.business?.length ?? 0) +
+        (p.llm?.length ?? 0) +
+        (p.training?.length ?? 0) +
+        (p.samples?.length ?? 0);
+      if (total > limits.maxItems) ctx.addIssue({ code: 'custom', message: `more than ${limits.maxItems} items in one request`, path: [] });
+    });
+}
+
+export type PushSchema = ReturnType<typeof createPushSchema>;
+export type PushPayload = z.output<PushSchema>;
+export type SystemItem = NonNullable<PushPayload['system']>[number];
+export type BusinessItem = NonNullable<PushPayload['business']>[number];
+export type LlmItem = NonNullable<PushPayload['llm']>[number];
+export type TrainingItem = NonNullable<PushPayload['training']>[number];
+export type SampleItem = NonNullable<PushPayload['samples']>[number];
+/** What a pusher writes (timestamps as epoch ms or RFC 3339). */
+export type PushInput = z.input<PushSchema>;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** zod issues → [{path: "samples[3].value", message}] for the 400 body. */
+export function toFieldErrors(error: z.ZodError, max = 20): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
+    } else {
+      out.push({ path: formatPath(issue.path), message: issue.message });
+    }
+  }
+  return out.slice(0, max);
+}
+
+export function formatPath(path: PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(body)';
+}

@@ -1,0 +1,146 @@
+import type { Queryable } from './database';
+
+export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'last', 'p95', 'rate'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/** Signals derived from llm_requests per provider/model (DESIGN.md); rates are percentages. */
+export const LLM_SIGNALS = {
+  llm_requests: 'count(*)::float8',
+  llm_error_rate: "100.0 * avg((status = 'error')::int)",
+  llm_latency_ms_p95: 'percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)',
+  llm_ttft_ms_p95: 'percentile_cont(0.95) WITHIN GROUP (ORDER BY ttft_ms)',
+  llm_tokens: 'sum(input_tokens + output_tokens)::float8',
+  llm_cost_usd: 'sum(cost_usd)',
+  llm_cache_hit_rate: '100.0 * avg(cache_hit::int)',
+} as const;
+export type LlmSignal = keyof typeof LLM_SIGNALS;
+export const isLlmSignal = (name: string): name is LlmSignal => Object.hasOwn(LLM_SIGNALS, name);
+const LLM_LABELS = ['provider', 'model'] as const;
+/** Bucket width for LLM signals when the caller gives no step. */
+export const DEFAULT_LLM_STEP_MS = 60_000;
+
+export interface SeriesInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface RangeQuery {
+  name: string;
+  matchers?: Record<string, string>;
+  fromMs: number;
+  toMs: number;
+  /** Bucket width; absent → raw points. */
+  stepMs?: number;
+  agg?: Aggregation;
+  /** Stop after this many points in all. */
+  maxPoints?: number;
+}
+
+export interface SeriesPoints extends SeriesInfo {
+  /** [epoch ms, value] in time order. */
+  points: [number, number][];
+}
+
+export interface RangeResult {
+  series: SeriesPoints[];
+  truncated: boolean;
+}
+
+/** Series with their labels, filtered by name and exact label matchers. */
+export async function listSeries(
+  db: Queryable,
+  name: string | undefined,
+  matchers: Record<string, string> = {},
+  limit = 10_000,
+): Promise<SeriesInfo[]> {
+  if (name && isLlmSignal(name)) {
+    const rows = await db.query<{ provider: string; model: string }>(
+      `SELECT DISTINCT provider, model FROM llm_requests
+       WHERE ($1::text IS NULL OR provider = $1) AND ($2::text IS NULL OR model = $2)
+       ORDER BY provider, model LIMIT $3`,
+      [matchers.provider ?? null, matchers.model ?? null, limit],
+    );
+    if (Object.keys(matchers).some((k) => !(LLM_LABELS as readonly string[]).includes(k))) return [];
+    return rows.map((r) => ({ name, labels: { provider: r.provider, model: r.model } }));
+  }
+  const rows = await db.query<{ name: string; labels: Record<string, string> }>(
+    `SELECT name, labels FROM metric_series
+     WHERE ($1::text IS NULL OR name = $1) AND labels @> $2::jsonb
+     ORDER BY name, id LIMIT $3`,
+    [name ?? null, JSON.stringify(matchers), limit],
+  );
+  return rows.map((r) => ({ name: r.name, labels: r.labels }));
+}
+
+function aggregateSql(agg: Aggregation): string {
+  switch (agg) {
+    case 'avg':
+    case 'min':
+    case 'max':
+    case 'sum':
+      return `${agg}(m.value)`;
+    case 'count':
+      return 'count(*)::float8';
+    case 'last':
+      return '(array_agg(m.value ORDER BY m.time DESC))[1]';
+    case 'p95':
+      return 'percentile_cont(0.95) WITHIN GROUP (ORDER BY m.value)';
+    case 'rate':
+      // Per-second increase over the bucket, for counters.
+      return `CASE WHEN count(*) > 1 THEN ((array_agg(m.value ORDER BY m.time DESC))[1]
+                - (array_agg(m.value ORDER BY m.time))[1]) / nullif(extract(epoch FROM max(m.time) - min(m.time)), 0) END`;
+  }
+}
+
+/** Points of every series matching name and labels between from and to (inclusive). */
+export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeResult> {
+  const maxPoints = q.maxPoints ?? 500_000;
+  const matchers = q.matchers ?? {};
+  let rows: { labels: Record<string, string>; key: string; t: number | string; v: number | null }[];
+  if (isLlmSignal(q.name)) {
+    const step = q.stepMs ?? DEFAULT_LLM_STEP_MS;
+    if (Object.keys(matchers).some((k) => !(LLM_LABELS as readonly string[]).includes(k))) {
+      return { series: [], truncated: false };
+    }
+    rows = await db.query(
+      `SELECT jsonb_build_object('provider', provider, 'model', model) AS labels, provider || '/' || model AS key,
+              floor(extract(epoch FROM time) * 1000 / $3) * $3 AS t, ${LLM_SIGNALS[q.name]} AS v
+       FROM llm_requests
+       WHERE time >= to_timestamp($1 / 1000.0) AND time <= to_timestamp($2 / 1000.0)
+         AND ($4::text IS NULL OR provider = $4) AND ($5::text IS NULL OR model = $5)
+       GROUP BY provider, model, 3 ORDER BY provider, model, 3 LIMIT $6`,
+      [q.fromMs, q.toMs, step, matchers.provider ?? null, matchers.model ?? null, maxPoints + 1],
+    );
+  } else if (q.stepMs) {
+    rows = await db.query(
+      `SELECT s.labels, s.id::text AS key, floor(extract(epoch FROM m.time) * 1000 / $4) * $4 AS t,
+              ${aggregateSql(q.agg ?? 'avg')} AS v
+       FROM metric_series s JOIN metric_samples m ON m.series_id = s.id
+       WHERE s.name = $1 AND s.labels @> $2::jsonb
+         AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($5 / 1000.0)
+       GROUP BY s.id, s.labels, 3 ORDER BY s.id, 3 LIMIT $6`,
+      [q.name, JSON.stringify(matchers), q.fromMs, q.stepMs, q.toMs, maxPoints + 1],
+    );
+  } else {
+    rows = await db.query(
+      `SELECT s.labels, s.id::text AS key, extract(epoch FROM m.time) * 1000 AS t, m.value AS v
+       FROM metric_series s JOIN metric_samples m ON m.series_id = s.id
+       WHERE s.name = $1 AND s.labels @> $2::jsonb
+         AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($4 / 1000.0)
+       ORDER BY s.id, m.time LIMIT $5`,
+      [q.name, JSON.stringify(matchers), q.fromMs, q.toMs, maxPoints + 1],
+    );
+  }
+  const truncated = rows.length > maxPoints;
+  const bySeries = new Map<string, SeriesPoints>();
+  for (const r of rows.slice(0, maxPoints)) {
+    if (r.v === null) continue;
+    let s = bySeries.get(r.key);
+    if (!s) {
+      s = { name: q.name, labels: r.labels, points: [] };
+      bySeries.set(r.key, s);
+    }
+    s.points.push([Math.round(Number(r.t)), Number(r.v)]);
+  }
+  return { series: [...bySeries.values()], truncated };
+}
