@@ -1,7 +1,7 @@
 import { diagnose } from './index';
 import { resolveThresholds } from '../thresholds';
 import { llmTraffic, seededRandom, trainingRun, type TrainingRunSpec } from '../testing/synthetic';
-import type { FindingCode, SeriesInput } from '../types';
+import type { SeriesInput } from '../types';
 
 const codes = (series: SeriesInput[], kind: 'training' | 'llm' | 'auto' = 'auto') =>
   [...new Set(diagnose(series, kind).findings.map((f) => f.code))].sort();
@@ -76,7 +76,7 @@ describe('training diagnostics find each pathology', () => {
   it('lr_too_high: the loss zig-zags around a level without improving', () => {
     const zig = (x: number) => 1.0 + 0.35 * (Math.round(x * 5) % 2 ? 1 : -1);
     const series = trainingRun({ runId: 'zig', epochs: 10, stepsPerEpoch: 10, trainLoss: zig, valLoss: () => 1.1 });
-    const f = diagnose(series, 'training').findings.filter((x) => x.code !== 'plateau');
+    const f = diagnose(series, 'training').findings;
     expect(f.map((x) => x.code)).toEqual(['lr_too_high']);
     expect(f[0].evidence.learning_rate).toBe(1e-3);
   });
@@ -103,7 +103,7 @@ describe('training diagnostics find each pathology', () => {
     const series = trainingRun({ runId: 'oom', epochs: 20, trainLoss: exp, valLoss: exp, gpuUsedGb: () => 7.8 });
     const f = diagnose(series, 'training').findings;
     expect(f.map((x) => [x.code, x.severity])).toEqual([['gpu_memory_pressure', 'warning']]);
-    expect(f[0].evidence.ratio).toBeCloseTo(0.975, 2);
+    expect(f[0].evidence.ratio).toBeGreaterThan(0.95);
   });
 
   it('throughput drop', () => {
@@ -177,12 +177,8 @@ describe('LLM traffic diagnostics', () => {
   });
 
   it('too little recent traffic is not judged', () => {
-    const f = diagnose(llmTraffic({ ...base, requests: 0.5, errorRate: late(0.01, 0.9) }), 'llm').findings;
+    const f = diagnose(llmTraffic({ ...base, buckets: 40, requests: 1, errorRate: (i) => (i < 30 ? 0.01 : 0.9) }), 'llm').findings;
     expect(f.map((x) => x.code)).toEqual(['healthy']);
   });
 
-  it('every finding code except healthy is reachable from the tests above', () => {
-    const all: FindingCode[] = ['overfitting', 'divergence', 'plateau', 'lr_too_high', 'vanishing_gradients', 'exploding_gradients', 'gpu_memory_pressure', 'throughput_drop', 'llm_error_spike', 'latency_regression', 'cost_spike', 'low_cache_hit_rate', 'anomaly'];
-    expect(all).toHaveLength(13);
-  });
 });

@@ -156,8 +156,10 @@ export function diagnoseTrainingRun(run: TrainingRun, t: DiagnosticThresholds): 
   }
 
   // Learning rate too high: the loss swings widely around its trend without improving.
-  if (!diverged && train && train.ys.length >= t.lrTooHigh.windowPoints) {
-    const window = train.ys.slice(-t.lrTooHigh.windowPoints);
+  // Per-step points, not epoch means: averaging within an epoch would hide the swings.
+  const rawTrain = run.metrics.train_loss?.points.filter((p) => Number.isFinite(p[1])).map((p) => p[1]) ?? [];
+  if (!diverged && train && rawTrain.length >= t.lrTooHigh.windowPoints) {
+    const window = rawTrain.slice(-t.lrTooHigh.windowPoints);
     const smooth = movingMedian(window, k);
     const residual = window.map((v, i) => v - smooth[i]);
     const level = Math.abs(medianOf(window));
