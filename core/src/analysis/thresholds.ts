@@ -62,12 +62,12 @@ export interface DiagnosticThresholds {
   llm: {
     /** The last fraction of the time window is "recent"; the rest is the baseline. */
     recentFraction: number;
-    /** Recent error rate must be at least this (0–1) ... */
-    errorRateMin: number;
+    /** Recent error rate must be at least this (percent, like the llm_error_rate signal) ... */
+    errorRatePercentMin: number;
     /** ... and this many times the baseline rate ... */
     errorRateFactor: number;
-    /** ... and this much above it in absolute terms. */
-    errorRateMinIncrease: number;
+    /** ... and this many percentage points above it. */
+    errorRatePercentMinIncrease: number;
     /** Recent p95 latency above this multiple of the baseline's ... */
     latencyFactor: number;
     /** ... and at least this many ms slower. */
@@ -76,8 +76,8 @@ export interface DiagnosticThresholds {
     costFactor: number;
     /** Ignore cost changes smaller than this (USD per bucket). */
     costMinIncreaseUsd: number;
-    /** Cache hit rate (0–1) below this is low ... */
-    cacheHitRateMin: number;
+    /** Cache hit rate below this percentage is low. */
+    cacheHitRatePercentMin: number;
     /** Requests needed in the recent window before rates are judged. */
     minRequests: number;
   };
@@ -100,14 +100,14 @@ export const DEFAULT_THRESHOLDS: DiagnosticThresholds = {
   throughput: { dropFraction: 0.3, warmupPoints: 2, minPoints: 8 },
   llm: {
     recentFraction: 0.25,
-    errorRateMin: 0.05,
+    errorRatePercentMin: 5,
     errorRateFactor: 3,
-    errorRateMinIncrease: 0.03,
+    errorRatePercentMinIncrease: 3,
     latencyFactor: 1.5,
     latencyMinIncreaseMs: 100,
     costFactor: 2,
     costMinIncreaseUsd: 0.001,
-    cacheHitRateMin: 0.2,
+    cacheHitRatePercentMin: 20,
     minRequests: 20,
   },
   anomaly: { zThreshold: 6, minPoints: 20 },
@@ -148,14 +148,14 @@ export const ThresholdOverridesSchema = z.strictObject({
   llm: z
     .strictObject({
       recentFraction: fraction,
-      errorRateMin: fraction,
+      errorRatePercentMin: z.number().min(0).max(100),
       errorRateFactor: positive,
-      errorRateMinIncrease: fraction,
+      errorRatePercentMinIncrease: z.number().min(0).max(100),
       latencyFactor: positive,
       latencyMinIncreaseMs: z.number().min(0),
       costFactor: positive,
       costMinIncreaseUsd: z.number().min(0),
-      cacheHitRateMin: fraction,
+      cacheHitRatePercentMin: z.number().min(0).max(100),
       minRequests: count,
     })
     .partial()

@@ -158,7 +158,7 @@ describe('LLM traffic diagnostics', () => {
     const f = diagnose(series, 'llm').findings;
     expect(f.map((x) => x.code)).toEqual(['llm_error_spike']);
     expect(f[0].evidence).toMatchObject({ provider: 'openai', model: 'gpt-4o' });
-    expect(f[0].evidence.error_rate_recent).toBeGreaterThan(0.15);
+    expect(f[0].evidence.error_rate_pct_recent).toBeGreaterThan(15);
   });
 
   it('latency regression: p95 doubles against the previous window', () => {

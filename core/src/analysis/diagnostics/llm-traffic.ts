@@ -1,7 +1,8 @@
 /**
  * LLM-traffic diagnostics per provider/model over the derived signals (DESIGN.md: llm_requests,
  * llm_error_rate, llm_latency_ms_p95, llm_cost_usd, llm_cache_hit_rate, one point per time
- * bucket). The window is split in time: the last `recentFraction` is compared with the rest.
+ * bucket; rates in percent, as storage derives them). The window is split in time: the last
+ * `recentFraction` is compared with the rest.
  */
 import { meanOf, medianOf, round } from '../curves';
 import { sortByTime } from '../statistics';
@@ -92,13 +93,13 @@ export function diagnoseLlmTraffic(series: SeriesInput[], t: DiagnosticThreshold
       if (recent.length && baseline.length) {
         const now = weightedRate(recent, requests);
         const before = weightedRate(baseline, requests);
-        if (now >= th.errorRateMin && now >= th.errorRateFactor * before && now - before >= th.errorRateMinIncrease) {
+        if (now >= th.errorRatePercentMin && now >= th.errorRateFactor * before && now - before >= th.errorRatePercentMinIncrease) {
           out.push({
             code: 'llm_error_spike',
-            severity: now >= 5 * th.errorRateMin ? 'critical' : 'warning',
+            severity: now >= 5 * th.errorRatePercentMin ? 'critical' : 'warning',
             title: `Error spike on ${who}`,
-            detail: `${round(now * 100, 3)}% of recent requests to ${who} failed, against ${round(before * 100, 3)}% before. Check the provider's status, rate limits and quotas, and the error types of the failed requests.`,
-            evidence: { ...evidenceBase, error_rate_recent: round(now), error_rate_baseline: round(before), threshold: th.errorRateMin },
+            detail: `${round(now, 3)}% of recent requests to ${who} failed, against ${round(before, 3)}% before. Check the provider's status, rate limits and quotas, and the error types of the failed requests.`,
+            evidence: { ...evidenceBase, error_rate_pct_recent: round(now), error_rate_pct_baseline: round(before), threshold_pct: th.errorRatePercentMin },
             series: [err.ref],
           });
         }
@@ -151,16 +152,16 @@ export function diagnoseLlmTraffic(series: SeriesInput[], t: DiagnosticThreshold
       if (recent.length && all > 0) {
         const now = weightedRate(recent, requests);
         const before = baseline.length ? weightedRate(baseline, requests) : now;
-        if (now < th.cacheHitRateMin) {
-          const dropped = before >= th.cacheHitRateMin;
+        if (now < th.cacheHitRatePercentMin) {
+          const dropped = before >= th.cacheHitRatePercentMin;
           out.push({
             code: 'low_cache_hit_rate',
             severity: dropped ? 'warning' : 'info',
             title: `Low cache hit rate on ${who}`,
             detail: dropped
-              ? `The cache hit rate of ${who} fell to ${round(now * 100, 3)}% from ${round(before * 100, 3)}%. A changed prompt prefix (timestamps or IDs at the start) or a shorter cache TTL usually explains it.`
-              : `Only ${round(now * 100, 3)}% of requests to ${who} hit the cache. Put the stable part of prompts first so prefix caching can work.`,
-            evidence: { ...evidenceBase, cache_hit_rate_recent: round(now), cache_hit_rate_baseline: round(before), threshold: th.cacheHitRateMin },
+              ? `The cache hit rate of ${who} fell to ${round(now, 3)}% from ${round(before, 3)}%. A changed prompt prefix (timestamps or IDs at the start) or a shorter cache TTL usually explains it.`
+              : `Only ${round(now, 3)}% of requests to ${who} hit the cache. Put the stable part of prompts first so prefix caching can work.`,
+            evidence: { ...evidenceBase, cache_hit_rate_pct_recent: round(now), cache_hit_rate_pct_baseline: round(before), threshold_pct: th.cacheHitRatePercentMin },
             series: [cache.ref],
           });
         }

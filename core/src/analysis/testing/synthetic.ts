@@ -91,7 +91,7 @@ export interface LlmTrafficSpec {
   bucketMs?: number;
 }
 
-/** Derived LLM signals per bucket, as the collector's storage would compute them. */
+/** Derived LLM signals per bucket, as storage computes them (rates in percent; spec rates 0–1). */
 export function llmTraffic(spec: LlmTrafficSpec): SeriesInput[] {
   const rnd = seededRandom(spec.seed ?? 7);
   const g = gaussian(rnd);
@@ -113,10 +113,10 @@ export function llmTraffic(spec: LlmTrafficSpec): SeriesInput[] {
     const ts = start + i * dt;
     const n = Math.max(1, Math.round((spec.requests ?? 50) + Math.sqrt(spec.requests ?? 50) * g()));
     req.points.push([ts, n]);
-    err.points.push([ts, binomial(n, (spec.errorRate ?? (() => 0.01))(i)) / n]);
+    err.points.push([ts, (100 * binomial(n, (spec.errorRate ?? (() => 0.01))(i))) / n]);
     lat.points.push([ts, (spec.latencyP95Ms ?? (() => 1200))(i) * (1 + 0.08 * g())]);
     cost.points.push([ts, n * (spec.costPerRequestUsd ?? (() => 0.002))(i) * (1 + 0.05 * g())]);
-    cache.points.push([ts, binomial(n, (spec.cacheHitRate ?? (() => 0.5))(i)) / n]);
+    cache.points.push([ts, (100 * binomial(n, (spec.cacheHitRate ?? (() => 0.5))(i))) / n]);
   }
   return [req, err, lat, cost, cache];
 }

@@ -1,0 +1,216 @@
+import http from 'http';
+import type { AddressInfo } from 'net';
+import express, { type Express, type Router } from 'express';
+import {
+  BatchWriter,
+  createLogger,
+  deleteExpired,
+  migrate,
+  migrationsComplete,
+  openDatabase,
+  setupRetention,
+  SignedTokens,
+  type Database,
+  type Logger,
+} from '@aihub/core';
+import type { CollectorConfig } from './config';
+import { requireAuth } from './http/auth';
+import { ApiError, errorHandler, sendError } from './http/errors';
+import { IngestService } from './ingest/ingest-service';
+import { createPushRouter } from './ingest/push-route';
+import { createQueryRouter } from './query/query-routes';
+import { HostSampler } from './system/host-metrics';
+import { CollectorTelemetry } from './telemetry/telemetry';
+
+/** What feature modules get to mount their routes and background work. */
+export interface CollectorContext {
+  config: CollectorConfig;
+  db: Database;
+  ingest: IngestService;
+  telemetry: CollectorTelemetry;
+  logger: Logger;
+  signedTokens: SignedTokens;
+  server: http.Server;
+}
+
+/** A feature plugged into the collector: routes, and optionally work to start and stop. */
+export interface CollectorFeature {
+  name: string;
+  router?: (ctx: CollectorContext) => Router;
+  start?: (ctx: CollectorContext) => Promise<void> | void;
+  stop?: () => Promise<void> | void;
+}
+
+export interface CollectorDeps {
+  /** An already open database (the embedded run shares one PGlite between services). */
+  db?: Database;
+  logger?: Logger;
+  now?: () => number;
+  features?: CollectorFeature[];
+}
+
+export interface Collector {
+  start(): Promise<{ url: string }>;
+  /** Stops taking requests, commits everything acknowledged, closes storage. */
+  stop(): Promise<void>;
+  readonly url: string;
+  readonly context: CollectorContext;
+  readonly app: Express;
+}
+
+const PUBLIC_PATHS = ['/health', '/ready'];
+
+export function createCollector(config: CollectorConfig, deps: CollectorDeps = {}): Collector {
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, base: { service: 'collector' } });
+  const features = deps.features ?? [];
+  let ctx: CollectorContext | undefined;
+  let app: Express | undefined;
+  let writer: BatchWriter | undefined;
+  let ownsDb = false;
+  let url = '';
+  const timers: NodeJS.Timeout[] = [];
+  let stopping: Promise<void> | undefined;
+
+  async function start(): Promise<{ url: string }> {
+    const db = deps.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+    ownsDb = !deps.db;
+    await migrate(db);
+    const retentionMode = await setupRetention(db, {
+      retentionDays: config.retentionDays,
+      compressAfterDays: config.compressAfterDays,
+    });
+
+    let telemetry: CollectorTelemetry | undefined;
+    writer = new BatchWriter(db, {
+      maxQueueRows: config.maxQueueRows,
+      onFlush: (_rows, seconds) => telemetry?.recordFlush(seconds),
+    });
+    const w = writer;
+    telemetry = new CollectorTelemetry({
+      serviceName: 'aihub-collector',
+      liveGaugeTtlMs: config.liveGaugeTtlMs,
+      queueDepth: () => w.queuedRows,
+      now: deps.now,
+    });
+    const ingest = new IngestService({
+      db,
+      writer,
+      telemetry,
+      logger,
+      limits: config.limits,
+      priceOverrides: config.priceOverrides,
+      now: deps.now,
+    });
+    const signedTokens = new SignedTokens(config.tokens.join('\u0000') || `loopback-${process.pid}-${Math.random()}`);
+
+    app = express();
+    app.disable('x-powered-by');
+    app.set('query parser', 'simple');
+    const server = http.createServer(app);
+    ctx = { config, db, ingest, telemetry, logger, signedTokens, server };
+    const t = telemetry;
+
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const route = req.route?.path ? String(req.route.path) : res.statusCode === 404 ? 'unmatched' : req.path;
+        t.recordHttp(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      next();
+    });
+    app.get('/health', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    app.get('/ready', async (_req, res) => {
+      try {
+        await db.query('SELECT 1');
+        const migrated = await migrationsComplete(db);
+        if (!migrated) return res.status(503).json({ status: 'migrating' });
+        res.json({ status: 'ready', storage: db.driver, retention: retentionMode });
+      } catch (err) {
+        res.status(503).json({ status: 'unavailable', error: (err as Error).message });
+      }
+    });
+    app.use(
+      requireAuth({
+        tokens: config.tokens,
+        publicPaths: PUBLIC_PATHS,
+        signedTokens,
+        signedTokenPaths: ['/v1/stream/', '/v1/ws'],
+      }),
+    );
+    app.get('/metrics', (req, res) => t.handleScrape(req, res));
+    app.use(createPushRouter({ ingest, telemetry, maxBodyBytes: config.limits.maxBodyBytes }));
+    app.use(createQueryRouter({ db, now: deps.now }));
+    for (const f of features) if (f.router) app.use(f.router(ctx));
+    app.use((req, res) => sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
+    app.use(errorHandler((err) => logger.error('request failed', { err })));
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    server.keepAliveTimeout = 65_000; // longer than typical load-balancer idle timeouts
+    const { port } = server.address() as AddressInfo;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+    if (config.tokens.length === 0) {
+      logger.warn('AIHUB_TOKENS is not set: serving loopback clients only, without authentication');
+    }
+    if (config.selfMetricsIntervalMs > 0) {
+      const sampler = new HostSampler(config.dataDir);
+      const tick = () =>
+        ingest.ingest({ system: [sampler.sample()] }, { source: 'system' }).catch((err) => {
+          logger.warn('could not store own host metrics', { err });
+        });
+      timers.push(setInterval(tick, config.selfMetricsIntervalMs));
+    }
+    if (retentionMode === 'job') {
+      const prune = () =>
+        deleteExpired(db, config.retentionDays).catch((err) => logger.warn('retention job failed', { err }));
+      timers.push(setInterval(prune, 3_600_000));
+    }
+    for (const f of features) await f.start?.(ctx);
+    timers.forEach((tm) => tm.unref());
+    logger.info('collector listening', { url, storage: db.driver, retention: retentionMode });
+    return { url };
+  }
+
+  async function stop(): Promise<void> {
+    if (!stopping) stopping = doStop();
+    return stopping;
+  }
+
+  async function doStop(): Promise<void> {
+    timers.forEach(clearInterval);
+    if (!ctx) return;
+    const { server, db, telemetry } = ctx;
+    for (const f of [...features].reverse()) await f.stop?.();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // Requests in flight finish (their batches commit) before storage closes.
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    await closed;
+    clearTimeout(force);
+    await writer?.close();
+    await telemetry.shutdown();
+    if (ownsDb) await db.close();
+    logger.info('collector stopped');
+  }
+
+  return {
+    start,
+    stop,
+    get url() {
+      return url;
+    },
+    get context() {
+      if (!ctx) throw new Error('collector not started');
+      return ctx;
+    },
+    get app() {
+      if (!app) throw new Error('collector not started');
+      return app;
+    },
+  };
+}

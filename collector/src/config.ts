@@ -1,0 +1,86 @@
+import path from 'path';
+import fs from 'fs';
+import {
+  ConfigError,
+  defaultLimits,
+  envInt,
+  envList,
+  envString,
+  isLoopbackHost,
+  parseDuration,
+  type Env,
+  type IngestLimits,
+  type PriceOverride,
+} from '@aihub/core';
+
+export interface CollectorConfig {
+  host: string;
+  port: number;
+  /** PostgreSQL/TimescaleDB; unset → PGlite under dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  tokens: string[];
+  limits: IngestLimits;
+  maxQueueRows: number;
+  retentionDays: number;
+  compressAfterDays: number;
+  /** 0 disables the collector's own host metrics. */
+  selfMetricsIntervalMs: number;
+  /** A training run or host silent this long drops out of /metrics. */
+  liveGaugeTtlMs: number;
+  priceOverrides: Record<string, PriceOverride>;
+  tensorboardLogdir?: string;
+  openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Reads the collector's configuration (DESIGN.md "Configuration"; .env.example lists all). */
+export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
+  const host = envString(env, 'HOST') ?? '127.0.0.1';
+  const tokens = envList(env, 'AIHUB_TOKENS');
+  if (tokens.length === 0 && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without AIHUB_TOKENS: set AIHUB_TOKENS or bind HOST to 127.0.0.1`,
+    );
+  }
+  const pricesFile = envString(env, 'PRICES_FILE');
+  let priceOverrides: Record<string, PriceOverride> = {};
+  if (pricesFile) {
+    try {
+      priceOverrides = JSON.parse(fs.readFileSync(pricesFile, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`PRICES_FILE ${pricesFile}: ${(err as Error).message}`);
+    }
+  }
+  const level = envString(env, 'LOG_LEVEL') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`LOG_LEVEL must be debug|info|warn|error`);
+  return {
+    host,
+    port: envInt(env, 'COLLECTOR_PORT', 4880),
+    databaseUrl: envString(env, 'DATABASE_URL'),
+    dataDir: path.resolve(envString(env, 'DATA_DIR') ?? './data'),
+    tokens,
+    limits: {
+      maxBodyBytes: envInt(env, 'MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1),
+      maxItems: envInt(env, 'MAX_ITEMS_PER_REQUEST', defaultLimits.maxItems, 1),
+      maxNameLength: envInt(env, 'MAX_NAME_LENGTH', defaultLimits.maxNameLength, 1),
+      maxLabels: envInt(env, 'MAX_LABELS', defaultLimits.maxLabels, 0),
+      maxLabelValueLength: envInt(env, 'MAX_LABEL_VALUE_LENGTH', defaultLimits.maxLabelValueLength, 1),
+      maxFutureMs: parseDuration(envString(env, 'MAX_FUTURE') ?? '10m'),
+    },
+    maxQueueRows: envInt(env, 'MAX_QUEUE_ROWS', 200_000, 1),
+    retentionDays: envInt(env, 'RETENTION_DAYS', 30, 1),
+    compressAfterDays: envInt(env, 'COMPRESS_AFTER_DAYS', 7, 1),
+    selfMetricsIntervalMs: parseDuration(envString(env, 'SELF_METRICS_INTERVAL') ?? '15s'),
+    liveGaugeTtlMs: parseDuration(envString(env, 'LIVE_GAUGE_TTL') ?? '15m'),
+    priceOverrides,
+    tensorboardLogdir: envString(env, 'TENSORBOARD_LOGDIR'),
+    openai: {
+      apiKey: envString(env, 'OPENAI_API_KEY'),
+      baseUrl: envString(env, 'OPENAI_BASE_URL'),
+      model: envString(env, 'AIHUB_LLM_MODEL') ?? 'gpt-4o-mini',
+      timeoutMs: parseDuration(envString(env, 'AIHUB_LLM_TIMEOUT') ?? '30s'),
+    },
+    logLevel: level as CollectorConfig['logLevel'],
+  };
+}

@@ -1,0 +1,70 @@
+import zlib from 'zlib';
+import type { Request } from 'express';
+import { ApiError } from './errors';
+
+/**
+ * Reads a JSON request body (optionally gzip) up to maxBytes after decompression, so a gzip
+ * bomb is cut off as soon as it grows past the limit. Returns the parsed value.
+ */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json', [
+      { path: 'Content-Type', message: `got "${type || '(none)'}"` },
+    ]);
+  }
+  const text = await readBody(req, maxBytes);
+  if (text.trim() === '') throw new ApiError(400, 'empty_body', 'the request body is empty', [{ path: '(body)', message: 'empty' }]);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, 'malformed_json', 'the body is not valid JSON', [
+      { path: '(body)', message: (err as Error).message },
+    ]);
+  }
+}
+
+export async function readBody(req: Request, maxBytes: number): Promise<string> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip') {
+    throw new ApiError(415, 'unsupported_encoding', 'Content-Encoding must be gzip or identity', [
+      { path: 'Content-Encoding', message: `got "${encoding}"` },
+    ]);
+  }
+  const declared = Number(req.headers['content-length']);
+  const tooLarge = () =>
+    new ApiError(413, 'body_too_large', `the body exceeds ${maxBytes} bytes`, [
+      { path: '(body)', message: `limit is ${maxBytes} bytes after decompression` },
+    ]);
+  if (encoding === 'identity' && Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    throw tooLarge();
+  }
+  const source: NodeJS.ReadableStream = encoding === 'gzip' ? req.pipe(zlib.createGunzip()) : req;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return new Promise<string>((resolve, reject) => {
+    let done = false;
+    const fail = (err: ApiError) => {
+      if (done) return;
+      done = true;
+      req.unpipe();
+      req.resume(); // drain so the client gets our answer
+      reject(err);
+    };
+    source.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return fail(tooLarge());
+      chunks.push(chunk);
+    });
+    source.on('error', (err: Error) =>
+      fail(new ApiError(400, 'bad_encoding', 'the body could not be decompressed', [{ path: '(body)', message: err.message }])),
+    );
+    source.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(chunks, size).toString('utf8'));
+    });
+    req.on('aborted', () => fail(new ApiError(400, 'aborted', 'the client aborted the request')));
+  });
+}

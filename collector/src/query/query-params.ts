@@ -1,0 +1,61 @@
+import { AGGREGATIONS, LABEL_NAME, METRIC_NAME, parseDuration, type Aggregation } from '@aihub/core';
+import { ApiError } from '../http/errors';
+
+const RESERVED = new Set(['name', 'from', 'to', 'step', 'agg', 'limit', 'access_token']);
+
+/** Epoch ms or RFC 3339 → ms; throws a 400 naming the parameter. */
+export function parseTime(value: unknown, param: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value !== 'string') throw bad(param, 'must be given once');
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw bad(param, 'must be epoch milliseconds or RFC 3339');
+  return ms;
+}
+
+export function bad(path: string, message: string): ApiError {
+  return new ApiError(400, 'invalid_query', `invalid query parameter ${path}: ${message}`, [{ path, message }]);
+}
+
+export interface ParsedSelector {
+  name?: string;
+  matchers: Record<string, string>;
+}
+
+/** name=N plus any other parameter as an exact label matcher. */
+export function parseSelector(query: Record<string, unknown>, nameRequired: boolean): ParsedSelector {
+  const name = query.name;
+  if (name === undefined || name === '') {
+    if (nameRequired) throw bad('name', 'is required');
+  } else if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
+    throw bad('name', 'must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
+  }
+  const matchers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (RESERVED.has(k)) continue;
+    if (!LABEL_NAME.test(k)) throw bad(k, 'is not a label name');
+    if (typeof v !== 'string') throw bad(k, 'must be given once');
+    matchers[k] = v;
+  }
+  return { name: (name as string | undefined) || undefined, matchers };
+}
+
+export function parseStep(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw bad('step', 'must be given once');
+  let ms: number;
+  try {
+    ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : parseDuration(value);
+  } catch {
+    throw bad('step', 'must be seconds or a duration like 15s, 1m');
+  }
+  if (!(ms >= 1)) throw bad('step', 'must be positive');
+  return ms;
+}
+
+export function parseAgg(value: unknown): Aggregation | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !(AGGREGATIONS as readonly string[]).includes(value)) {
+    throw bad('agg', `must be one of ${AGGREGATIONS.join(', ')}`);
+  }
+  return value as Aggregation;
+}

@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import { listSeries, queryRange, type Database } from '@aihub/core';
+import { bad, parseAgg, parseSelector, parseStep, parseTime } from './query-params';
+
+const HOUR = 3_600_000;
+
+/** The read side: /v1/series, /v1/query_range, /v1/llm/summary. */
+export function createQueryRouter(deps: { db: Database; now?: () => number }): Router {
+  const now = deps.now ?? Date.now;
+  const router = Router();
+
+  router.get('/v1/series', async (req, res) => {
+    const { name, matchers } = parseSelector(req.query, false);
+    const limit = req.query.limit === undefined ? 10_000 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw bad('limit', 'must be an integer 1–100000');
+    res.json({ series: await listSeries(deps.db, name, matchers, limit) });
+  });
+
+  router.get('/v1/query_range', async (req, res) => {
+    const { name, matchers } = parseSelector(req.query, true);
+    const to = parseTime(req.query.to, 'to', now());
+    const from = parseTime(req.query.from, 'from', to - HOUR);
+    if (from > to) throw bad('from', 'must not be after to');
+    const stepMs = parseStep(req.query.step);
+    const agg = parseAgg(req.query.agg);
+    if (agg && !stepMs) throw bad('step', 'is required with agg');
+    if (stepMs && (to - from) / stepMs > 100_000) throw bad('step', 'too small for this range (over 100000 buckets)');
+    const result = await queryRange(deps.db, { name: name!, matchers, fromMs: from, toMs: to, stepMs, agg });
+    res.json({ name, from, to, step: stepMs ?? null, agg: agg ?? null, ...result });
+  });
+
+  router.get('/v1/llm/summary', async (req, res) => {
+    const to = parseTime(req.query.to, 'to', now());
+    const from = parseTime(req.query.from, 'from', to - 24 * HOUR);
+    if (from > to) throw bad('from', 'must not be after to');
+    const rows = await deps.db.query<Record<string, string | number | null>>(
+      `SELECT provider, model, count(*) AS requests,
+              count(*) FILTER (WHERE status = 'error') AS errors,
+              sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+              sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE NOT priced) AS unpriced_requests,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_ms_p95,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY ttft_ms) AS ttft_ms_p95,
+              avg(cache_hit::int) AS cache_hit_rate
+       FROM llm_requests WHERE time >= to_timestamp($1 / 1000.0) AND time <= to_timestamp($2 / 1000.0)
+       GROUP BY provider, model ORDER BY sum(cost_usd) DESC NULLS LAST, provider, model`,
+      [from, to],
+    );
+    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    const models = rows.map((r) => ({
+      provider: r.provider,
+      model: r.model,
+      requests: Number(r.requests),
+      errors: Number(r.errors),
+      error_rate: Number(r.requests) ? Number(r.errors) / Number(r.requests) : 0,
+      input_tokens: Number(r.input_tokens ?? 0),
+      output_tokens: Number(r.output_tokens ?? 0),
+      cost_usd: Number(r.cost_usd ?? 0),
+      unpriced_requests: Number(r.unpriced_requests),
+      latency_ms_p95: num(r.latency_ms_p95),
+      ttft_ms_p95: num(r.ttft_ms_p95),
+      cache_hit_rate: num(r.cache_hit_rate),
+    }));
+    const sum = (k: 'requests' | 'errors' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'unpriced_requests') =>
+      models.reduce((a, m) => a + m[k], 0);
+    res.json({
+      from,
+      to,
+      totals: {
+        requests: sum('requests'),
+        errors: sum('errors'),
+        error_rate: sum('requests') ? sum('errors') / sum('requests') : 0,
+        input_tokens: sum('input_tokens'),
+        output_tokens: sum('output_tokens'),
+        cost_usd: sum('cost_usd'),
+        unpriced_requests: sum('unpriced_requests'),
+      },
+      models,
+    });
+  });
+
+  return router;
+}
