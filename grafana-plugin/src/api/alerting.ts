@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { requestJson } from './proxy';
+import { incidentsSchema, rulesSchema, type Incident, type Rule, type SilenceRequest } from './types';
+
+export interface IncidentFilter {
+  status?: string;
+  severity?: string;
+}
+
+export function listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
+  const params: Record<string, string> = {};
+  if (filter.status) {
+    params.status = filter.status;
+  }
+  if (filter.severity) {
+    params.severity = filter.severity;
+  }
+  return requestJson('alerting', '/v1/incidents', incidentsSchema, { params });
+}
+
+export async function ackIncident(id: string, by?: string): Promise<void> {
+  await requestJson('alerting', `/v1/incidents/${encodeURIComponent(id)}/ack`, z.unknown(), {
+    method: 'POST',
+    data: by ? { by } : {},
+  });
+}
+
+export async function createSilence(silence: SilenceRequest): Promise<void> {
+  await requestJson('alerting', '/v1/silences', z.unknown(), { method: 'POST', data: silence });
+}
+
+export function listRules(): Promise<Rule[]> {
+  return requestJson('alerting', '/v1/rules', rulesSchema);
+}

@@ -1,0 +1,184 @@
+/**
+ * Shapes of the collector and alerting APIs the plugin reads (DESIGN.md, mirrored from
+ * core/src/analysis/types.ts — the plugin may only import types from core, and keeping one
+ * zod schema per payload here makes a contract change a one-file edit). Schemas are lenient
+ * about extra fields so a newer service does not break an older plugin.
+ */
+import { z } from 'zod';
+
+export const severitySchema = z.enum(['info', 'warning', 'critical']);
+export type Severity = z.infer<typeof severitySchema>;
+
+export type AnalysisKind = 'training' | 'llm' | 'system' | 'auto';
+
+export const seriesRefSchema = z.object({
+  name: z.string(),
+  labels: z.record(z.string()).default({}),
+});
+
+export const findingSchema = z.object({
+  code: z.string(),
+  severity: severitySchema,
+  title: z.string(),
+  detail: z.string().default(''),
+  evidence: z.record(z.union([z.number(), z.string(), z.boolean(), z.null()])).default({}),
+  series: z.array(seriesRefSchema).optional(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const llmErrorSchema = z.object({
+  category: z.string(),
+  message: z.string(),
+  suggestion: z.string().optional(),
+  retry_after: z.number().nullable().optional(),
+  provider: z.string().optional(),
+  model: z.string().optional(),
+});
+export type LlmError = z.infer<typeof llmErrorSchema>;
+
+export const llmInfoSchema = z.object({
+  model: z.string(),
+  usage: z.record(z.unknown()).optional(),
+});
+export type LlmInfo = z.infer<typeof llmInfoSchema>;
+
+export const analysisResponseSchema = z.object({
+  findings: z.array(findingSchema),
+  stats: z.unknown().optional(),
+  narrative: z.string().nullable().optional(),
+  llm: llmInfoSchema.nullable().optional(),
+  llm_error: llmErrorSchema.nullable().optional(),
+});
+export type AnalysisResponse = z.infer<typeof analysisResponseSchema>;
+
+export type Point = [number, number];
+export interface SeriesInput {
+  name: string;
+  labels: Record<string, string>;
+  points: Point[];
+}
+
+export interface AnalyzeRequest {
+  kind: AnalysisKind;
+  series: SeriesInput[];
+  run_id?: string;
+  from?: number;
+  to?: number;
+  question?: string;
+}
+
+/** What a chat or analysis is about; also the key of a stored conversation. */
+export interface ChatContext {
+  run_id?: string;
+  provider?: string;
+  model?: string;
+  from?: number;
+  to?: number;
+}
+
+export interface ChatMessage {
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+}
+
+export const healthSchema = z
+  .object({
+    status: z.string().optional(),
+  })
+  .passthrough();
+export type Health = z.infer<typeof healthSchema>;
+
+export const trainingRunSchema = z
+  .object({
+    run_id: z.string(),
+    status: z.string().optional(),
+    model_name: z.string().nullable().optional(),
+    started_at: z.union([z.string(), z.number()]).nullable().optional(),
+    last_seen_at: z.union([z.string(), z.number()]).nullable().optional(),
+    last_epoch: z.number().nullable().optional(),
+  })
+  .passthrough();
+export type TrainingRun = z.infer<typeof trainingRunSchema>;
+/** Accepts a bare array or `{runs: [...]}`. */
+export const trainingRunsSchema = z.union([
+  z.array(trainingRunSchema),
+  z.object({ runs: z.array(trainingRunSchema) }).transform((o) => o.runs),
+]);
+
+export const llmSummaryRowSchema = z
+  .object({
+    provider: z.string(),
+    model: z.string(),
+    requests: z.number().optional(),
+    cost_usd: z.number().nullable().optional(),
+    error_rate: z.number().nullable().optional(),
+  })
+  .passthrough();
+export type LlmSummaryRow = z.infer<typeof llmSummaryRowSchema>;
+export const llmSummarySchema = z
+  .object({
+    total_cost_usd: z.number().nullable().optional(),
+    requests: z.number().optional(),
+    models: z.array(llmSummaryRowSchema).default([]),
+  })
+  .passthrough();
+export type LlmSummary = z.infer<typeof llmSummarySchema>;
+
+export const assistantStatusSchema = z
+  .object({
+    configured: z.boolean(),
+    model: z.string().nullable().optional(),
+  })
+  .passthrough();
+export type AssistantStatus = z.infer<typeof assistantStatusSchema>;
+
+export const incidentStatusSchema = z.string();
+export const incidentSchema = z
+  .object({
+    id: z.union([z.string(), z.number()]).transform(String),
+    rule_name: z.string().optional(),
+    rule_id: z.union([z.string(), z.number()]).transform(String).optional(),
+    status: z.string(),
+    severity: severitySchema,
+    labels: z.record(z.string()).default({}),
+    annotations: z.record(z.string()).default({}),
+    value: z.number().nullable().optional(),
+    started_at: z.union([z.string(), z.number()]).nullable().optional(),
+    resolved_at: z.union([z.string(), z.number()]).nullable().optional(),
+    acknowledged_at: z.union([z.string(), z.number()]).nullable().optional(),
+    acknowledged_by: z.string().nullable().optional(),
+  })
+  .passthrough();
+export type Incident = z.infer<typeof incidentSchema>;
+export const incidentsSchema = z.union([
+  z.array(incidentSchema),
+  z.object({ incidents: z.array(incidentSchema) }).transform((o) => o.incidents),
+]);
+
+export const ruleSchema = z
+  .object({
+    id: z.union([z.string(), z.number()]).transform(String).optional(),
+    name: z.string(),
+    type: z.string().optional(),
+    metric: z.string().optional(),
+    severity: z.string().optional(),
+  })
+  .passthrough();
+export type Rule = z.infer<typeof ruleSchema>;
+export const rulesSchema = z.union([
+  z.array(ruleSchema),
+  z.object({ rules: z.array(ruleSchema) }).transform((o) => o.rules),
+]);
+
+export interface SilenceMatcher {
+  name: string;
+  value: string;
+  isRegex?: boolean;
+}
+export interface SilenceRequest {
+  matchers: SilenceMatcher[];
+  startsAt: string;
+  endsAt: string;
+  comment: string;
+  createdBy: string;
+}

@@ -1,0 +1,47 @@
+/** data-testid values shared by components, jest tests and the browser tests. */
+export const testIds = {
+  appConfig: {
+    collectorUrl: 'data-testid ac-collector-url',
+    alertingUrl: 'data-testid ac-alerting-url',
+    collectorToken: 'data-testid ac-collector-token',
+    alertingToken: 'data-testid ac-alerting-token',
+    save: 'data-testid ac-save',
+    testConnection: 'data-testid ac-test-connection',
+    testResult: 'data-testid ac-test-result',
+  },
+  overview: {
+    container: 'data-testid overview-container',
+    health: 'data-testid overview-health',
+    incidents: 'data-testid overview-incidents',
+    runs: 'data-testid overview-runs',
+    spend: 'data-testid overview-spend',
+    dashboards: 'data-testid overview-dashboards',
+  },
+  assistant: {
+    container: 'data-testid assistant-container',
+    input: 'data-testid assistant-input',
+    send: 'data-testid assistant-send',
+    stop: 'data-testid assistant-stop',
+    export: 'data-testid assistant-export',
+    clear: 'data-testid assistant-clear',
+    messages: 'data-testid assistant-messages',
+    pending: 'data-testid assistant-pending',
+    suggestion: 'data-testid assistant-suggestion',
+  },
+  alerts: {
+    container: 'data-testid alerts-container',
+    table: 'data-testid alerts-table',
+    row: 'data-testid alerts-row',
+    ack: 'data-testid alerts-ack',
+    silence: 'data-testid alerts-silence',
+  },
+  panel: {
+    container: 'data-testid llm-panel',
+    run: 'data-testid llm-panel-run',
+    stop: 'data-testid llm-panel-stop',
+    narrative: 'data-testid llm-panel-narrative',
+    followUp: 'data-testid llm-panel-follow-up',
+  },
+  finding: 'data-testid finding-card',
+  serviceError: 'data-testid service-error',
+};
