@@ -141,7 +141,7 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     server.enqueue({ type: 'stall', beforeHeaders: true });
     const e = await failure(createLlmClient(config({ timeoutMs: 300 })).complete(messages));
     expect(e.info.category).toBe('timeout');
-    expect(e.info.message).toBe('The LLM (test-model at openai_compatible) did not respond within 0 s.');
+    expect(e.info.message).toBe('The LLM (test-model at openai_compatible) did not respond within 300 ms.');
     await expect(server.waitForAbort(100).catch(() => server.chatRequests()[0])).resolves.toMatchObject({ aborted: true });
   });
 
@@ -170,7 +170,7 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     server.enqueue({ type: 'stream', chunks: ['a', 'b', 'c', 'd', 'e', 'f'], chunkDelayMs: 200 });
     const controller = new AbortController();
     const aborted = server.waitForAbort();
-    const call = createLlmClient(config()).complete(messages, { onDelta: () => controller.abort() });
+    const call = createLlmClient(config()).complete(messages, { signal: controller.signal, onDelta: () => controller.abort() });
     const e = await failure(call);
     expect(e.category).toBe('cancelled');
     expect((await aborted).completed).toBe(false);

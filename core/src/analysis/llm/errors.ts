@@ -86,7 +86,7 @@ export function classifyLlmError(err: unknown, target: Target, reason?: 'timeout
   if (reason === 'timeout' || err instanceof OpenAI.APIConnectionTimeoutError) {
     return make(
       'timeout',
-      `The LLM (${model} at ${provider}) did not respond within ${Math.round(target.timeoutMs / 1000)} s.`,
+      `The LLM (${model} at ${provider}) did not respond within ${target.timeoutMs >= 1000 ? `${Math.round(target.timeoutMs / 1000)} s` : `${target.timeoutMs} ms`}.`,
       "Retry; if it keeps happening, use a faster model (AIHUB_LLM_MODEL) or check the provider's status.",
     );
   }
