@@ -1,0 +1,17 @@
+// `npm run dashboards`: writes every dashboard of the catalog to dashboards/<file>.json, the
+// directory Grafana's dashboard provider reads (see provisioning/grafana/dashboards).
+import fs from 'node:fs';
+import path from 'node:path';
+import { catalog, renderDashboard } from './catalog';
+
+const DASHBOARDS_DIR = path.resolve(__dirname, '..');
+
+function main(): void {
+  for (const entry of catalog) {
+    const target = path.join(DASHBOARDS_DIR, entry.file);
+    fs.writeFileSync(target, renderDashboard(entry.build()));
+    console.log(`wrote ${path.relative(process.cwd(), target)}`);
+  }
+}
+
+main();
