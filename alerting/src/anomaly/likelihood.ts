@@ -1,0 +1,176 @@
+/** Surprise is capped (in nats): beyond e^-50 nothing is "more anomalous" for alerting. */
+export const MAX_SURPRISE = 50;
+
+/** −ln P(Gamma(k, 1) ≥ s) for integer k: the surprise of a sum of k unit-exponential surprises. */
+export function gammaSurprise(k: number, s: number): number {
+  if (s <= 0) return 0;
+  let term = 1;
+  let sum = 1;
+  for (let i = 1; i < k; i++) {
+    term *= s / i;
+    sum += term;
+  }
+  return Math.max(0, s - Math.log(sum));
+}
+
+export interface AnomalyLikelihoodJSON {
+  history: number[];
+  recent: number[];
+}
+
+/** Share of the history above which the tail is modelled (peaks over threshold). */
+const TAIL_QUANTILE = 0.95;
+/**
+ * Raw scores more surprising than this (nats; p < 1e-4) are not learned, as in SPOT: an
+ * anomaly must not teach the model that anomalies are normal.
+ */
+const LEARN_LIMIT = Math.log(1e4);
+/** Raw scores needed before the tail model is fitted. */
+const MIN_FIT = 100;
+
+interface TailFit {
+  threshold: number;
+  /** Share of history above the threshold. */
+  tailShare: number;
+  /** Generalised Pareto shape ξ (clamped to [0, 0.5]) and scale σ of the excesses. */
+  shape: number;
+  scale: number;
+}
+
+/**
+ * Turns a raw score (a robust z, ≥ 0) into "how unusual is this, and the last few, against
+ * this series' own history of raw scores" — the anomaly likelihood. The bulk of the
+ * distribution is read off the history directly; beyond its 95th percentile a generalised
+ * Pareto tail is fitted (peaks over threshold, as in SPOT, Siffer et al. 2017), so a series
+ * with heavy-tailed noise learns that 8σ happens and stops alerting on it, while a Gaussian
+ * series keeps finding a 6σ spike very surprising. The newest point is judged alone and as
+ * the sum of the last `window` surprises against Gamma(window, 1), so a run of moderately
+ * surprising points (a variance change) counts too.
+ */
+export class AnomalyLikelihood {
+  private history: number[] = [];
+  /** The history kept sorted incrementally, so the fit is always of the current history. */
+  private sorted: number[] = [];
+  private recent: number[] = [];
+  private fit: TailFit | null = null;
+
+  constructor(
+    private readonly historySize = 1000,
+    private readonly window = 5,
+  ) {}
+
+  /** Feeds one raw score; returns the surprise (nats) of the newest point and its recent run. */
+  update(raw: number): number {
+    const u = this.surpriseOf(raw);
+    this.recent.push(u);
+    if (this.recent.length > this.window) this.recent.shift();
+    const sum = this.recent.reduce((a, b) => a + b, 0);
+    const surprise = Math.max(u, this.recent.length === this.window ? gammaSurprise(this.window, sum) : 0);
+
+    if (u < LEARN_LIMIT || this.fit === null) {
+      this.remember(Number.isFinite(raw) ? raw : 1e6);
+      this.refit();
+    }
+    return Math.min(MAX_SURPRISE, surprise);
+  }
+
+  /** −ln P(raw score ≥ raw) under the current model of this series' raw scores. */
+  surpriseOf(raw: number): number {
+    const fit = this.fit;
+    if (fit === null || raw <= 0) return 0;
+    if (!Number.isFinite(raw)) return MAX_SURPRISE;
+    if (raw <= fit.threshold) {
+      const n = this.sorted.length;
+      return -Math.log((n - lowerBound(this.sorted, raw) + 1) / (n + 1));
+    }
+    if (!(fit.scale > 0)) return MAX_SURPRISE; // nothing ever exceeded the threshold: maximally surprising
+    const y = (raw - fit.threshold) / fit.scale;
+    const lnSurvival = fit.shape > 1e-6 ? -Math.log1p(fit.shape * y) / fit.shape : -y;
+    return Math.min(MAX_SURPRISE, -Math.log(fit.tailShare) - lnSurvival);
+  }
+
+  private remember(raw: number): void {
+    this.history.push(raw);
+    this.sorted.splice(lowerBound(this.sorted, raw), 0, raw);
+    if (this.history.length > this.historySize) {
+      const old = this.history.shift() as number;
+      this.sorted.splice(lowerBound(this.sorted, old), 1);
+    }
+  }
+
+  private refit(): void {
+    const sorted = this.sorted;
+    if (sorted.length < MIN_FIT) {
+      this.fit = null;
+      return;
+    }
+    const threshold = quantile(sorted, TAIL_QUANTILE);
+    const tailShare = 1 - TAIL_QUANTILE;
+    // Fit the generalised Pareto to the median and 90th percentile of the excesses, not to
+    // their moments: the few largest points (often anomalies that slipped in) cannot move it.
+    const e50 = quantile(sorted, TAIL_QUANTILE + 0.5 * tailShare) - threshold;
+    const e90 = quantile(sorted, TAIL_QUANTILE + 0.9 * tailShare) - threshold;
+    let shape = 0;
+    let scale = 0;
+    if (e50 > 0 && e90 > e50) {
+      shape = gpdShapeFromQuantileRatio(e90 / e50);
+      scale = shape > 1e-6 ? (shape * e50) / (2 ** shape - 1) : e50 / Math.LN2;
+    } else if (e90 > 0) {
+      scale = e90 / Math.log(10);
+    }
+    this.fit = { threshold, tailShare, shape, scale };
+  }
+
+  toJSON(): AnomalyLikelihoodJSON {
+    return { history: [...this.history], recent: [...this.recent] };
+  }
+
+  static fromJSON(json: AnomalyLikelihoodJSON, historySize?: number, window?: number): AnomalyLikelihood {
+    if (!Array.isArray(json?.history) || !Array.isArray(json.recent)) throw new Error('anomaly likelihood: bad state');
+    const l = new AnomalyLikelihood(historySize, window);
+    for (const x of json.history) l.remember(Number(x));
+    l.recent = json.recent.map(Number);
+    l.refit();
+    return l;
+  }
+}
+
+/** Interpolated quantile of an ascending array. */
+function quantile(sorted: readonly number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/**
+ * Shape ξ of a generalised Pareto whose 90th/50th percentile ratio is `ratio`:
+ * (10^ξ − 1)/(2^ξ − 1), which is ln 10/ln 2 ≈ 3.32 at ξ = 0 (exponential tail) and grows
+ * with ξ. Clamped to [0, 0.5]: light tails are treated as exponential (conservative), and
+ * heavier than ξ = 0.5 is not credible from a few dozen excesses.
+ */
+function gpdShapeFromQuantileRatio(ratio: number): number {
+  const r = (xi: number) => (xi < 1e-9 ? Math.log(10) / Math.LN2 : (10 ** xi - 1) / (2 ** xi - 1));
+  if (ratio <= r(0)) return 0;
+  if (ratio >= r(0.5)) return 0.5;
+  let lo = 0;
+  let hi = 0.5;
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (r(mid) < ratio) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is ≥ x in an ascending array. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
