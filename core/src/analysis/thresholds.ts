@@ -163,8 +163,12 @@ export const ThresholdOverridesSchema = z.strictObject({
   anomaly: z.strictObject({ zThreshold: positive, minPoints: count }).partial().optional(),
 });
 
-export function resolveThresholds(overrides: ThresholdOverrides = {}): DiagnosticThresholds {
-  const out = structuredClone(DEFAULT_THRESHOLDS) as unknown as Record<string, unknown>;
+/** `base` (the defaults unless given) with `overrides` applied, one level deep. */
+export function resolveThresholds(
+  overrides: ThresholdOverrides = {},
+  base: DiagnosticThresholds = DEFAULT_THRESHOLDS,
+): DiagnosticThresholds {
+  const out = structuredClone(base) as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     const current = out[key];

@@ -7,6 +7,7 @@
 import { meanOf, medianOf, round } from '../curves';
 import { sortByTime } from '../statistics';
 import type { DiagnosticThresholds } from '../thresholds';
+import { boundText } from '../untrusted-text';
 import type { Finding, Point, SeriesInput, SeriesRef } from '../types';
 
 const SIGNALS = ['llm_requests', 'llm_error_rate', 'llm_latency_ms_p95', 'llm_cost_usd', 'llm_cache_hit_rate'] as const;
@@ -71,7 +72,7 @@ function weightedRate(points: Point[], requests: Map<number, number> | null): nu
 }
 
 function label(g: Traffic): string {
-  return `${g.provider || 'unknown provider'}/${g.model || 'unknown model'}`;
+  return `${boundText(g.provider, 60) || 'unknown provider'}/${boundText(g.model, 80) || 'unknown model'}`;
 }
 
 export function diagnoseLlmTraffic(series: SeriesInput[], t: DiagnosticThresholds): Finding[] {

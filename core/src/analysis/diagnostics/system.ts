@@ -1,6 +1,7 @@
 /** Host diagnostics: GPU memory pressure per (host, gpu) from the stored system series. */
 import type { DiagnosticThresholds } from '../thresholds';
 import type { Finding, SeriesInput } from '../types';
+import { boundText } from '../untrusted-text';
 import { memoryPressureFinding } from './training';
 
 export function diagnoseSystem(series: SeriesInput[], t: DiagnosticThresholds): Finding[] {
@@ -15,7 +16,7 @@ export function diagnoseSystem(series: SeriesInput[], t: DiagnosticThresholds): 
       used.points.filter((p) => Number.isFinite(p[1])).map((p) => p[1] / 1e9),
       totalValues.length ? totalValues[totalValues.length - 1][1] / 1e9 : NaN,
       t,
-      `GPU ${used.labels.gpu ?? '?'} on host "${used.labels.host ?? '?'}"`,
+      `GPU ${boundText(used.labels.gpu ?? "?", 16)} on host "${boundText(used.labels.host ?? "?", 80)}"`,
       [
         { name: used.name, labels: used.labels },
         { name: total.name, labels: total.labels },

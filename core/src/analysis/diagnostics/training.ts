@@ -5,6 +5,7 @@
  */
 import { currentValue, medianOf, movingMedian, perEpochCurve, round, signChangeRatio, standardDeviationOf } from '../curves';
 import type { DiagnosticThresholds } from '../thresholds';
+import { boundText } from '../untrusted-text';
 import type { Finding, Point, SeriesRef } from '../types';
 import type { TrainingMetric, TrainingRun } from './training-runs';
 
@@ -34,7 +35,7 @@ function curveOf(run: TrainingRun, metric: TrainingMetric, minPoints: number): C
 }
 
 function runLabel(run: TrainingRun): string {
-  return run.runId ? `run "${run.runId}"` : 'this run';
+  return run.runId ? `run "${boundText(run.runId, 80)}"` : 'this run';
 }
 
 function where(c: Curve, index: number): string {
