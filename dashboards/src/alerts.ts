@@ -46,9 +46,9 @@ export function alertsDashboard(): Dashboard {
         { w: 12, h: 8 },
         'none',
         `
-        SELECT $__timeGroupAlias(started_at, $__interval), severity AS metric, count(*) AS value
+        SELECT $__timeGroupAlias(triggered_at, $__interval), severity AS metric, count(*) AS value
         FROM alert_incidents
-        WHERE $__timeFilter(started_at)
+        WHERE $__timeFilter(triggered_at)
         GROUP BY 1, 2
         ORDER BY 1
         `,
@@ -59,11 +59,13 @@ export function alertsDashboard(): Dashboard {
         'Incidents',
         { w: 12, h: 8 },
         `
-        SELECT started_at AS started, rule_name AS rule, severity, status, value,
-               resolved_at AS resolved, labels
+        SELECT triggered_at AS triggered, rule, severity, status,
+               trigger_value AS "trigger value", last_value AS "last value",
+               annotations->>'summary' AS summary, resolved_at AS resolved,
+               acknowledged_by AS "acknowledged by", labels
         FROM alert_incidents
-        WHERE $__timeFilter(started_at) OR status <> 'resolved'
-        ORDER BY started_at DESC
+        WHERE $__timeFilter(triggered_at) OR status <> 'resolved'
+        ORDER BY triggered_at DESC
         LIMIT 200
         `,
       ),
