@@ -17,6 +17,9 @@ export const FEATURE_NAMES = [
   'relative_change',
 ] as const;
 
+/** Columns of hour of day and weekday: exempt from the forest's constant-feature rule. */
+export const CALENDAR_FEATURES = [FEATURE_NAMES.indexOf('hour_of_day'), FEATURE_NAMES.indexOf('day_of_week')];
+
 /** Bound on relative change, so a move away from 0 is large but finite. */
 const MAX_RELATIVE_CHANGE = 10;
 

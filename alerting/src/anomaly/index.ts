@@ -13,7 +13,7 @@ export { createStreamingDetector, restoreStreamingDetector, StreamingDetector } 
 export type { DetectorResult, StreamingDetectorJSON, StreamingDetectorOptions } from './streamingDetector';
 export { IsolationForest } from './isolationForest';
 export type { IsolationForestJSON, IsolationForestOptions } from './isolationForest';
-export { extractFeatures, FEATURE_NAMES } from './features';
+export { CALENDAR_FEATURES, extractFeatures, FEATURE_NAMES } from './features';
 export type { Point } from './features';
 export { Standardiser } from './standardiser';
 export { severityFromHistory } from './severity';

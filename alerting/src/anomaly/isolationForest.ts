@@ -8,6 +8,12 @@ export interface IsolationForestOptions {
   maxSamples?: number;
   /** Seed of the PRNG; the same seed and data give the same forest (default 42). */
   seed?: number;
+  /**
+   * Columns whose unseen values are not anomalous in themselves, such as hour of day or
+   * weekday (a model trained on Monday must not flag every Tuesday point). They are exempt
+   * from the constant-feature rule; trees still split on them.
+   */
+  calendarFeatures?: number[];
 }
 
 /** The persisted form (anomaly_models): trees as base64 typed arrays, no training rows. */
@@ -19,6 +25,7 @@ export interface IsolationForestJSON {
   seed: number;
   /** Per-feature [min, max] of the training rows; min === max marks a constant feature. */
   ranges: Array<[number, number]>;
+  calendarFeatures: number[];
   /** Each tree in preorder: `f` feature per node (Int8, −1 = leaf), `v` split value or leaf size (Float32). */
   trees: Array<{ f: string; v: string }>;
 }
@@ -143,13 +150,14 @@ function sampleWithoutReplacement(n: number, k: number, random: Random): number[
  * Scores are the paper's s(x) = 2^(−E[h(x)]/c(ψ)) in (0, 1]: ≈ 0.5 ordinary, → 1 isolated
  * (scikit-learn's `score_samples` is −s). Flat training data is handled explicitly: a
  * feature that was constant in training cannot split, so a point that leaves that constant
- * scores 1 (maximally surprising); and if every feature was constant, points that match
- * score 0 (nothing to be surprised about).
+ * scores 1 (maximally surprising) — except calendar features; and if every feature was
+ * constant, points that match score 0 (nothing to be surprised about).
  */
 export class IsolationForest {
   private constructor(
     private readonly trees: Tree[],
     private readonly ranges: Array<[number, number]>,
+    private readonly calendarFeatures: ReadonlySet<number>,
     /** ψ actually used: min(maxSamples, rows). */
     readonly sampleSize: number,
     readonly seed: number,
@@ -186,7 +194,9 @@ export class IsolationForest {
       }
       ranges.push([min, max]);
     }
-    return new IsolationForest(trees, ranges, sampleSize, seed);
+    const calendar = new Set(options.calendarFeatures ?? []);
+    for (const f of calendar) if (!Number.isInteger(f) || f < 0 || f >= nFeatures) throw new Error(`isolation forest: calendar feature ${f} does not exist`);
+    return new IsolationForest(trees, ranges, calendar, sampleSize, seed);
   }
 
   get nFeatures(): number {
@@ -205,7 +215,7 @@ export class IsolationForest {
     let allConstant = true;
     for (let f = 0; f < row.length; f++) {
       const [min, max] = this.ranges[f];
-      if (min !== max) {
+      if (min !== max || this.calendarFeatures.has(f)) {
         allConstant = false;
         continue;
       }
@@ -244,6 +254,7 @@ export class IsolationForest {
       sampleSize: this.sampleSize,
       seed: this.seed,
       ranges: this.ranges.map(([a, b]) => [a, b]),
+      calendarFeatures: [...this.calendarFeatures],
       trees: this.trees.map((t) => ({ f: b64(t.feature), v: b64(t.value) })),
     };
   }
@@ -264,6 +275,7 @@ export class IsolationForest {
       if (feature.some((f) => f >= (j.nFeatures as number))) throw new Error(`isolation forest: tree ${k} names an unknown feature`);
       return withLeafCorrections(feature, value);
     });
-    return new IsolationForest(trees, j.ranges.map(([a, b]) => [Number(a), Number(b)]), j.sampleSize as number, Number(j.seed));
+    const calendar = new Set((j.calendarFeatures ?? []).map(Number));
+    return new IsolationForest(trees, j.ranges.map(([a, b]) => [Number(a), Number(b)]), calendar, j.sampleSize as number, Number(j.seed));
   }
 }

@@ -1,4 +1,4 @@
-import { extractFeatures, type Point } from './features';
+import { CALENDAR_FEATURES, extractFeatures, type Point } from './features';
 import { IsolationForest, type IsolationForestOptions } from './isolationForest';
 import { Standardiser } from './standardiser';
 
@@ -29,7 +29,7 @@ export function plainForestAlerts(points: readonly Point[], options: PlainForest
     if (i >= minHistory && (model === null || i - trainedAt >= retrainEvery)) {
       const train = rows.slice(Math.max(0, i - maxHistory), i);
       const s = Standardiser.fit(train);
-      const f = IsolationForest.train(s.transformAll(train), options.forest);
+      const f = IsolationForest.train(s.transformAll(train), { calendarFeatures: CALENDAR_FEATURES, ...options.forest });
       const scores = f.scoreAll(s.transformAll(train)).sort((a, b) => a - b);
       model = { s, f, threshold: scores[Math.min(scores.length - 1, Math.floor((1 - contamination) * scores.length))] };
       trainedAt = i;

@@ -1,4 +1,4 @@
-import { featureRowOf, FEATURE_NAMES, type Point } from './features';
+import { CALENDAR_FEATURES, featureRowOf, FEATURE_NAMES, type Point } from './features';
 import { IsolationForest, type IsolationForestJSON, type IsolationForestOptions } from './isolationForest';
 import { AnomalyLikelihood, type AnomalyLikelihoodJSON } from './likelihood';
 import { robustLevel, robustZ } from './robustBaseline';
@@ -273,7 +273,7 @@ function resolveOptions(options: StreamingDetectorOptions): Settings {
     threshold: options.threshold ?? 0.4,
     suppressionMs: options.suppressionMs ?? 30 * 60_000,
     useForest: options.useForest ?? true,
-    forest: { nEstimators: 100, maxSamples: 256, seed: 42, ...options.forest },
+    forest: { nEstimators: 100, maxSamples: 256, seed: 42, calendarFeatures: CALENDAR_FEATURES, ...options.forest },
   };
   const positiveInt = (name: keyof Settings, min: number) => {
     const v = s[name] as number;
