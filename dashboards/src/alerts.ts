@@ -37,7 +37,10 @@ export function alertsDashboard(): Dashboard {
     .withPanel(
       timeseries('Anomaly score per rule and series', { w: 12, h: 8 }, 'percentunit', [
         { expr: 'aihub_anomaly_score', legend: '{{rule}} {{__name__}}' },
-      ]).min(0).max(1).thresholds(trafficLight(0.8, 0.95)),
+      ])
+        .min(0)
+        .max(1)
+        .thresholds(trafficLight(0.8, 0.95)),
     )
     .withRow(new RowBuilder('Incidents'))
     .withPanel(
@@ -89,7 +92,10 @@ export function alertsDashboard(): Dashboard {
           expr: 'sum by (rule) (increase(aihub_rule_evaluation_failures_total[$__rate_interval]))',
           legend: 'failures {{rule}}',
         },
-      ]).overrideByRegexp('^failures', [{ id: 'unit', value: 'short' }, { id: 'custom.axisPlacement', value: 'right' }]),
+      ]).overrideByRegexp('^failures', [
+        { id: 'unit', value: 'short' },
+        { id: 'custom.axisPlacement', value: 'right' },
+      ]),
     );
   return finishDashboard(d);
 }

@@ -23,7 +23,10 @@ volumes:
 `);
 
   it('merges YAML anchors like Compose does', () => {
-    expect(compose.services.web.environment).toMatchObject({ A: '${FROM_ANCHOR:?needed}', B: '${WITH_DEFAULT:-x}' });
+    expect(compose.services.web.environment).toMatchObject({
+      A: '${FROM_ANCHOR:?needed}',
+      B: '${WITH_DEFAULT:-x}',
+    });
   });
 
   it('lists bind mounts, build paths and secret files but not named volumes', () => {
@@ -37,20 +40,20 @@ volumes:
   });
 
   it('finds interpolated variables in every syntax and skips $$ escapes', () => {
-    expect(interpolatedVariables('a ${FROM_ANCHOR:?needed} ${WITH_DEFAULT:-x} ${BARE} $PLAIN $$NOT_A_VARIABLE ${ALT:+y}')).toEqual([
-      'ALT',
-      'BARE',
-      'FROM_ANCHOR',
-      'PLAIN',
-      'WITH_DEFAULT',
-    ]);
+    expect(
+      interpolatedVariables(
+        'a ${FROM_ANCHOR:?needed} ${WITH_DEFAULT:-x} ${BARE} $PLAIN $$NOT_A_VARIABLE ${ALT:+y}',
+      ),
+    ).toEqual(['ALT', 'BARE', 'FROM_ANCHOR', 'PLAIN', 'WITH_DEFAULT']);
   });
 
   it('reads documented names from .env.example, commented out or not', () => {
-    expect([...documentedEnvNames('# comment\nAIHUB_TOKEN=change-me\n# OPENAI_API_KEY=\nexport X_Y=1\nnot a var\n')].sort()).toEqual([
-      'AIHUB_TOKEN',
-      'OPENAI_API_KEY',
-      'X_Y',
-    ]);
+    expect(
+      [
+        ...documentedEnvNames(
+          '# comment\nAIHUB_TOKEN=change-me\n# OPENAI_API_KEY=\nexport X_Y=1\nnot a var\n',
+        ),
+      ].sort(),
+    ).toEqual(['AIHUB_TOKEN', 'OPENAI_API_KEY', 'X_Y']);
   });
 });

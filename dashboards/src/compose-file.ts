@@ -62,7 +62,9 @@ export function hostPaths(compose: ComposeFile): HostPath[] {
 /** Names of the variables interpolated in a Compose file (`$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR:?x}`); `$$` is a literal dollar. */
 export function interpolatedVariables(text: string): string[] {
   const names = new Set<string>();
-  for (const m of text.replace(/\$\$/g, '').matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:[:]?[-?+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
+  for (const m of text
+    .replace(/\$\$/g, '')
+    .matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:[:]?[-?+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
     names.add(m[1] ?? m[2]);
   }
   return [...names].sort();

@@ -19,7 +19,11 @@ const grafanaEnv = grafana.environment as Record<string, string>;
 const BUILD_OUTPUTS: Record<string, string> = { './grafana-plugin/dist': 'grafana-plugin' };
 
 function composeSchema(): object {
-  const file = path.join(path.dirname(require.resolve('dclint/package.json', { paths: [__dirname] })), 'schemas', 'compose.schema.json');
+  const file = path.join(
+    path.dirname(require.resolve('dclint/package.json', { paths: [__dirname] })),
+    'schemas',
+    'compose.schema.json',
+  );
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
@@ -28,7 +32,12 @@ describe('docker-compose.yml', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
     // The schema names draft-07 by its https URL; Ajv registers the meta-schema under http.
-    const draft07 = require('ajv/dist/refs/json-schema-draft-07.json');
+    const draft07 = JSON.parse(
+      fs.readFileSync(
+        require.resolve('ajv/dist/refs/json-schema-draft-07.json', { paths: [__dirname] }),
+        'utf8',
+      ),
+    );
     ajv.addMetaSchema({ ...draft07, $id: 'https://json-schema.org/draft-07/schema' });
     const validate = ajv.compile(composeSchema());
     validate(compose);
@@ -40,14 +49,19 @@ describe('docker-compose.yml', () => {
       if (fs.existsSync(path.resolve(REPO_ROOT, p.source))) return false;
       const workspace = BUILD_OUTPUTS[p.source];
       // A build output is fine when its workspace has the build script that produces it.
-      return !(workspace && JSON.parse(fs.readFileSync(path.join(REPO_ROOT, workspace, 'package.json'), 'utf8')).scripts?.build);
+      return !(
+        workspace &&
+        JSON.parse(fs.readFileSync(path.join(REPO_ROOT, workspace, 'package.json'), 'utf8')).scripts?.build
+      );
     });
     expect(missing).toEqual([]);
   });
 
   it('documents every variable it uses in .env.example', () => {
     const envExample = path.join(REPO_ROOT, '.env.example');
-    const documented = fs.existsSync(envExample) ? documentedEnvNames(fs.readFileSync(envExample, 'utf8')) : new Set<string>();
+    const documented = fs.existsSync(envExample)
+      ? documentedEnvNames(fs.readFileSync(envExample, 'utf8'))
+      : new Set<string>();
     expect(interpolatedVariables(composeText).filter((name) => !documented.has(name))).toEqual([]);
   });
 
@@ -55,23 +69,33 @@ describe('docker-compose.yml', () => {
     const [provider] = dashboardProviders();
     const mounted = hostPaths(compose).filter((p) => p.service === 'grafana' && p.kind === 'bind');
     for (const { file } of catalog) {
-      expect(mounted).toContainEqual(expect.objectContaining({ source: `./dashboards/${file}`, target: path.posix.join(provider.options.path, file) }));
+      expect(mounted).toContainEqual(
+        expect.objectContaining({
+          source: `./dashboards/${file}`,
+          target: path.posix.join(provider.options.path, file),
+        }),
+      );
     }
     expect(provider.folder).toBe('AI Hub');
   });
 
   it('lets Grafana load both unsigned plugin ids and mounts the built plugin', () => {
-    const pluginJson = (rel: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'grafana-plugin', rel), 'utf8')).id as string;
+    const pluginJson = (rel: string) =>
+      JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'grafana-plugin', rel), 'utf8')).id as string;
     const ids = [pluginJson('src/plugin.json'), pluginJson('src/panels/llmanalysis/plugin.json')];
     expect(grafanaEnv.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS.split(',').sort()).toEqual(ids.sort());
-    expect(grafana.volumes).toContain(`./grafana-plugin/dist:/var/lib/grafana/plugins/${ids.find((id) => id.endsWith('-app'))}:ro`);
+    expect(grafana.volumes).toContain(
+      `./grafana-plugin/dist:/var/lib/grafana/plugins/${ids.find((id) => id.endsWith('-app'))}:ro`,
+    );
   });
 
   it('gives the Grafana container every variable its provisioning files reference', () => {
     // Grafana expands $VAR in the parsed values, so comments do not count.
     const strings = (v: unknown): string[] =>
       typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : [];
-    const used = grafanaProvisioningFiles().flatMap((f) => strings(YAML.parse(fs.readFileSync(f, 'utf8'))).flatMap(interpolatedVariables));
+    const used = grafanaProvisioningFiles().flatMap((f) =>
+      strings(YAML.parse(fs.readFileSync(f, 'utf8'))).flatMap(interpolatedVariables),
+    );
     expect(used.length).toBeGreaterThan(0);
     expect(used.filter((name) => !(name in grafanaEnv))).toEqual([]);
   });
@@ -79,9 +103,12 @@ describe('docker-compose.yml', () => {
   it('runs the demo only under its profile and keeps data in named volumes', () => {
     expect(compose.services.demo.profiles).toEqual(['demo']);
     for (const service of ['timescaledb', 'prometheus', 'grafana']) {
-      const named = (compose.services[service].volumes ?? []).filter((v) => typeof v === 'string' && !v.startsWith('.'));
+      const named = (compose.services[service].volumes ?? []).filter(
+        (v) => typeof v === 'string' && !v.startsWith('.'),
+      );
       expect(named.length).toBeGreaterThan(0);
-      for (const v of named) expect(Object.keys(compose.volumes ?? {})).toContain((v as string).split(':')[0]);
+      for (const v of named)
+        expect(Object.keys(compose.volumes ?? {})).toContain((v as string).split(':')[0]);
     }
   });
 });

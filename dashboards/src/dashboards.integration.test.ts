@@ -64,12 +64,17 @@ function runDemo(collectorUrl: string): Promise<void> {
     let err = '';
     proc.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
     proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`demo exited with ${code}\n${err}`))));
+    proc.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`demo exited with ${code}\n${err}`)),
+    );
   });
 }
 
 /** The values Grafana would substitute with every filter on "All". */
-function variableScope(dashboard: DashboardJson, rangeS: number): { scope: VariableScope; allValues: Set<string> } {
+function variableScope(
+  dashboard: DashboardJson,
+  rangeS: number,
+): { scope: VariableScope; allValues: Set<string> } {
   const scope: VariableScope = {
     __interval: `${INTERVAL_S}s`,
     __rate_interval: `${RATE_INTERVAL_S}s`,
@@ -77,8 +82,14 @@ function variableScope(dashboard: DashboardJson, rangeS: number): { scope: Varia
     __range_s: String(rangeS),
   };
   const allValues = new Set<string>();
-  type Variable = { name: string; type: string; includeAll?: boolean; allValue?: string; current?: { value?: string | string[] } };
-  for (const v of ((dashboard.templating as { list?: Variable[] }).list ?? [])) {
+  type Variable = {
+    name: string;
+    type: string;
+    includeAll?: boolean;
+    allValue?: string;
+    current?: { value?: string | string[] };
+  };
+  for (const v of (dashboard.templating as { list?: Variable[] }).list ?? []) {
     if (v.type === 'query' && v.includeAll) {
       scope[v.name] = [v.allValue ?? '.*'];
       allValues.add(v.name);
@@ -105,12 +116,20 @@ describe('every dashboard query returns data from the real stack', () => {
     startedAt = new Date(Date.now() - 60 * 60 * 1000);
     db = await createDatabase(process.env.TEST_DATABASE_URL!);
     collector = createCollector(
-      loadCollectorConfig({ COLLECTOR_PORT: '0', HOST: '127.0.0.1', AIHUB_TOKENS: TOKEN, DATABASE_URL: db.url, SELF_METRICS_INTERVAL: '1s' }),
+      loadCollectorConfig({
+        COLLECTOR_PORT: '0',
+        HOST: '127.0.0.1',
+        AIHUB_TOKENS: TOKEN,
+        DATABASE_URL: db.url,
+        SELF_METRICS_INTERVAL: '1s',
+      }),
     );
     const { url: collectorUrl } = await collector.start();
 
     // The compose stack's alerting configuration, with the mail channel pointed nowhere real.
-    const alertingConfig = YAML.parse(fs.readFileSync(path.join(PROVISIONING_DIR, 'alerting', 'alerting.yml'), 'utf8'));
+    const alertingConfig = YAML.parse(
+      fs.readFileSync(path.join(PROVISIONING_DIR, 'alerting', 'alerting.yml'), 'utf8'),
+    );
     alertingConfig.evaluation_interval = '1s';
     fs.writeFileSync(path.join(work, 'alerting.yml'), YAML.stringify(alertingConfig));
     alerting = createAlerting(
@@ -149,14 +168,25 @@ describe('every dashboard query returns data from the real stack', () => {
   });
 
   it('scrapes both services with the token', async () => {
-    const data = await prometheus.api<{ result: { metric: { job: string }; value: [number, string] }[] }>('query', { query: 'up' });
+    const data = await prometheus.api<{ result: { metric: { job: string }; value: [number, string] }[] }>(
+      'query',
+      { query: 'up' },
+    );
     const up = Object.fromEntries(data.result.map((r) => [r.metric.job, r.value[1]]));
     expect(up).toMatchObject({ 'aihub-collector': '1', 'aihub-alerting': '1' });
   });
 
   const dashboards = catalog.map((e) => e.build() as unknown as DashboardJson);
-  const promTargets = dashboards.flatMap((d) => extractTargets(d).filter((t) => t.kind === 'prometheus').map((t) => [describeTarget(t), d, t] as const));
-  const sqlTargets = dashboards.flatMap((d) => extractTargets(d).filter((t) => t.kind === 'sql').map((t) => [describeTarget(t), d, t] as const));
+  const promTargets = dashboards.flatMap((d) =>
+    extractTargets(d)
+      .filter((t) => t.kind === 'prometheus')
+      .map((t) => [describeTarget(t), d, t] as const),
+  );
+  const sqlTargets = dashboards.flatMap((d) =>
+    extractTargets(d)
+      .filter((t) => t.kind === 'sql')
+      .map((t) => [describeTarget(t), d, t] as const),
+  );
 
   it.each(promTargets)('PromQL %s returns data', async (_name, dashboard, target) => {
     if (target.kind !== 'prometheus') throw new Error('unreachable');
@@ -178,9 +208,17 @@ describe('every dashboard query returns data from the real stack', () => {
   it.each(sqlTargets)('SQL %s returns rows', async (_name, dashboard, target) => {
     if (target.kind !== 'sql') throw new Error('unreachable');
     const to = new Date();
-    const { scope, allValues } = variableScope(dashboard, Math.round((to.getTime() - startedAt.getTime()) / 1000));
+    const { scope, allValues } = variableScope(
+      dashboard,
+      Math.round((to.getTime() - startedAt.getTime()) / 1000),
+    );
     const withVariables = interpolate(target.rawSql, scope, { defaultFormat: 'sqlstring', allValues });
-    const sql = expandSqlMacros(withVariables, { from: startedAt, to, intervalMs: INTERVAL_S * 1000, timescaledb });
+    const sql = expandSqlMacros(withVariables, {
+      from: startedAt,
+      to,
+      intervalMs: INTERVAL_S * 1000,
+      timescaledb,
+    });
     const { rows } = await pg.query(sql);
     expect({ sql, rows: rows.length > 0 }).toEqual({ sql, rows: true });
   });

@@ -14,7 +14,16 @@ const REPO = path.resolve(DASHBOARDS_DIR, '..');
 const CURRENT_SCHEMA_VERSION = 42;
 const EXPECTED_UIDS = ['aihub-overview', 'aihub-llm', 'aihub-training', 'aihub-system', 'aihub-alerts'];
 /** Variables Grafana itself provides. */
-const GLOBAL_VARIABLES = new Set(['__interval', '__interval_ms', '__rate_interval', '__range', '__range_s', '__range_ms', '__from', '__to']);
+const GLOBAL_VARIABLES = new Set([
+  '__interval',
+  '__interval_ms',
+  '__rate_interval',
+  '__range',
+  '__range_s',
+  '__range_ms',
+  '__from',
+  '__to',
+]);
 
 const onDisk = catalog.map((entry) => ({
   file: entry.file,
@@ -22,9 +31,12 @@ const onDisk = catalog.map((entry) => ({
 }));
 
 describe('generated dashboards', () => {
-  it.each(catalog.map((e) => [e.file, e] as const))('%s matches the TypeScript (run `npm run dashboards` after editing)', (file, entry) => {
-    expect(fs.readFileSync(path.join(DASHBOARDS_DIR, file), 'utf8')).toBe(renderDashboard(entry.build()));
-  });
+  it.each(catalog.map((e) => [e.file, e] as const))(
+    '%s matches the TypeScript (run `npm run dashboards` after editing)',
+    (file, entry) => {
+      expect(fs.readFileSync(path.join(DASHBOARDS_DIR, file), 'utf8')).toBe(renderDashboard(entry.build()));
+    },
+  );
 
   it('keeps the five stable uids', () => {
     expect(onDisk.map((d) => d.json.uid)).toEqual(EXPECTED_UIDS);
@@ -46,7 +58,9 @@ describe.each(onDisk.map((d) => [d.file, d.json] as const))('%s', (_file, dashbo
   });
 
   it('gives every panel and every target a datasource', () => {
-    const missing = dataPanels.filter((p) => !p.datasource?.uid || (p.targets ?? []).length === 0).map((p) => p.title);
+    const missing = dataPanels
+      .filter((p) => !p.datasource?.uid || (p.targets ?? []).length === 0)
+      .map((p) => p.title);
     expect(missing).toEqual([]);
     for (const t of extractTargets(dashboard)) expect(t.datasourceUid).not.toBe('');
   });
@@ -55,24 +69,38 @@ describe.each(onDisk.map((d) => [d.file, d.json] as const))('%s', (_file, dashbo
     type Grid = { x: number; y: number; w: number; h: number };
     const boxes = panels.map((p) => ({ title: p.title, g: (p as { gridPos: Grid }).gridPos }));
     for (const { title, g } of boxes) {
-      expect({ title, ok: g.x >= 0 && g.y >= 0 && g.w > 0 && g.h > 0 && g.x + g.w <= 24 }).toEqual({ title, ok: true });
+      expect({ title, ok: g.x >= 0 && g.y >= 0 && g.w > 0 && g.h > 0 && g.x + g.w <= 24 }).toEqual({
+        title,
+        ok: true,
+      });
     }
     const overlaps: string[] = [];
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {
         const a = boxes[i].g;
         const b = boxes[j].g;
-        if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push(`${boxes[i].title} / ${boxes[j].title}`);
+        if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h)
+          overlaps.push(`${boxes[i].title} / ${boxes[j].title}`);
       }
     }
     expect(overlaps).toEqual([]);
   });
 
   it('defines every variable its queries use', () => {
-    const defined = new Set(((dashboard.templating as { list?: { name: string }[] }).list ?? []).map((v) => v.name));
+    const defined = new Set(
+      ((dashboard.templating as { list?: { name: string }[] }).list ?? []).map((v) => v.name),
+    );
     const texts = extractTargets(dashboard).map((t) => (t.kind === 'prometheus' ? t.expr : t.rawSql));
     texts.push(...dataPanels.map((p) => p.datasource?.uid ?? ''));
-    const undefinedVars = texts.flatMap(referencedVariables).filter((v) => !defined.has(v) && !GLOBAL_VARIABLES.has(v) && !v.startsWith('__time') && !v.startsWith('__unixEpoch'));
+    const undefinedVars = texts
+      .flatMap(referencedVariables)
+      .filter(
+        (v) =>
+          !defined.has(v) &&
+          !GLOBAL_VARIABLES.has(v) &&
+          !v.startsWith('__time') &&
+          !v.startsWith('__unixEpoch'),
+      );
     expect([...new Set(undefinedVars)]).toEqual([]);
   });
 
@@ -81,7 +109,9 @@ describe.each(onDisk.map((d) => [d.file, d.json] as const))('%s', (_file, dashbo
     for (const name of recordedMetricNames()) known.add(name);
     known.add('up');
     const unknown = extractTargets(dashboard)
-      .flatMap((t) => (t.kind === 'prometheus' ? metricNames(t.expr).map((metric) => ({ panel: t.panelTitle, metric })) : []))
+      .flatMap((t) =>
+        t.kind === 'prometheus' ? metricNames(t.expr).map((metric) => ({ panel: t.panelTitle, metric })) : [],
+      )
       .filter((use) => !known.has(use.metric));
     expect(unknown).toEqual([]);
   });

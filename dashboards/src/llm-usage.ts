@@ -22,7 +22,8 @@ export function llmUsageDashboard(): Dashboard {
   const d = newDashboard({
     uid: 'aihub-llm',
     title: 'AI Hub / LLM usage & cost',
-    description: 'Requests, tokens, latency, time to first token, errors, cache hits and spend by provider and model.',
+    description:
+      'Requests, tokens, latency, time to first token, errors, cache hits and spend by provider and model.',
     tags: ['llm'],
   })
     .withVariable(datasourceVariable())
@@ -31,7 +32,10 @@ export function llmUsageDashboard(): Dashboard {
     .withRow(new RowBuilder('Traffic'))
     .withPanel(
       timeseries('Requests/s by model', { w: 12, h: 8 }, 'reqps', [
-        { expr: `sum by (${BY_MODEL}) (rate(aihub_llm_requests_total{${LLM}}[$__rate_interval]))`, legend: MODEL_LEGEND },
+        {
+          expr: `sum by (${BY_MODEL}) (rate(aihub_llm_requests_total{${LLM}}[$__rate_interval]))`,
+          legend: MODEL_LEGEND,
+        },
       ]),
     )
     .withPanel(
@@ -82,7 +86,9 @@ export function llmUsageDashboard(): Dashboard {
             ` / sum by (${BY_MODEL}) (rate(aihub_llm_requests_total{${LLM}}[$__rate_interval]))`,
           legend: MODEL_LEGEND,
         },
-      ]).min(0).max(1),
+      ])
+        .min(0)
+        .max(1),
     )
     .withRow(new RowBuilder('Cost'))
     .withPanel(

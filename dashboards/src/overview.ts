@@ -27,10 +27,16 @@ export function overviewDashboard(): Dashboard {
       ]).thresholds(trafficLight(1, 5)),
     )
     .withPanel(
-      stat('Active training runs', { w: 8, h: 4 }, 'none', [{ expr: 'count(count by (run_id) (aihub_training_loss))' }]),
+      stat('Active training runs', { w: 8, h: 4 }, 'none', [
+        { expr: 'count(count by (run_id) (aihub_training_loss))' },
+      ]),
     )
     .withRow(new RowBuilder('LLM traffic'))
-    .withPanel(stat('LLM requests/s', { w: 6, h: 5 }, 'reqps', [{ expr: `sum(rate(aihub_llm_requests_total{${LLM}}[$__rate_interval]))` }]))
+    .withPanel(
+      stat('LLM requests/s', { w: 6, h: 5 }, 'reqps', [
+        { expr: `sum(rate(aihub_llm_requests_total{${LLM}}[$__rate_interval]))` },
+      ]),
+    )
     .withPanel(
       stat('LLM error rate', { w: 6, h: 5 }, 'percentunit', [
         {
@@ -54,12 +60,16 @@ export function overviewDashboard(): Dashboard {
     .withPanel(
       timeseries('Host CPU', { w: 12, h: 8 }, 'percentunit', [
         { expr: 'system_cpu_utilization{host_name=~"$host"}', legend: '{{host_name}}' },
-      ]).min(0).max(1),
+      ])
+        .min(0)
+        .max(1),
     )
     .withPanel(
       timeseries('Host memory', { w: 12, h: 8 }, 'percentunit', [
         { expr: 'system_memory_utilization{host_name=~"$host"}', legend: '{{host_name}}' },
-      ]).min(0).max(1),
+      ])
+        .min(0)
+        .max(1),
     );
   return finishDashboard(d);
 }

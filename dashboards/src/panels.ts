@@ -49,7 +49,12 @@ export function trafficLight(yellow = 50, red = 80): ThresholdsConfigBuilder {
   ]);
 }
 
-export function timeseries(title: string, size: Size, unit: string, targets: PromTarget[]): TimeseriesPanelBuilder {
+export function timeseries(
+  title: string,
+  size: Size,
+  unit: string,
+  targets: PromTarget[],
+): TimeseriesPanelBuilder {
   return new TimeseriesPanelBuilder()
     .title(title)
     .datasource(prometheusRef)
@@ -59,8 +64,17 @@ export function timeseries(title: string, size: Size, unit: string, targets: Pro
     .lineWidth(1)
     .fillOpacity(10)
     .showPoints(common.VisibilityMode.Never)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
+    .tooltip(
+      new common.VizTooltipOptionsBuilder()
+        .mode(common.TooltipDisplayMode.Multi)
+        .sort(common.SortOrder.Descending),
+    )
     .targets(targets.map(promQuery));
 }
 
@@ -88,7 +102,12 @@ export function gauge(title: string, size: Size, unit: string, targets: PromTarg
     .targets(targets.map((t, i) => promQuery({ instant: true, ...t }, i)));
 }
 
-export function barGauge(title: string, size: Size, unit: string, targets: PromTarget[]): BarGaugePanelBuilder {
+export function barGauge(
+  title: string,
+  size: Size,
+  unit: string,
+  targets: PromTarget[],
+): BarGaugePanelBuilder {
   return new BarGaugePanelBuilder()
     .title(title)
     .datasource(prometheusRef)
@@ -112,19 +131,36 @@ export function sqlTable(title: string, size: Size, sql: string): TablePanelBuil
 }
 
 /** A time series over SQL (history that outlives Prometheus' live window). */
-export function sqlTimeseries(title: string, size: Size, unit: string, sql: string, format: SqlFormat = 'time_series'): TimeseriesPanelBuilder {
+export function sqlTimeseries(
+  title: string,
+  size: Size,
+  unit: string,
+  sql: string,
+  format: SqlFormat = 'time_series',
+): TimeseriesPanelBuilder {
   return new TimeseriesPanelBuilder()
     .title(title)
     .datasource(timescaleRef)
     .span(size.w)
     .height(size.h)
     .unit(unit)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
     .withTarget(new SqlQueryBuilder(sql).format(format));
 }
 
 /** A panel of a plugin type the SDK has no builder for (the app's LLM analysis panel). */
-export function pluginPanel(type: string, title: string, size: Size, options: Record<string, unknown>, targets: PromTarget[]): RawPanelBuilder {
+export function pluginPanel(
+  type: string,
+  title: string,
+  size: Size,
+  options: Record<string, unknown>,
+  targets: PromTarget[],
+): RawPanelBuilder {
   return new RawPanelBuilder()
     .type(type)
     .title(title)
@@ -143,7 +179,10 @@ export function upStat(name: string, size: Size, job: string): StatPanelBuilder 
     .mappings([
       {
         type: MappingType.ValueToText,
-        options: { '0': { text: 'DOWN', color: 'red', index: 0 }, '1': { text: 'UP', color: 'green', index: 1 } },
+        options: {
+          '0': { text: 'DOWN', color: 'red', index: 0 },
+          '1': { text: 'UP', color: 'green', index: 1 },
+        },
       },
     ])
     .thresholds(

@@ -10,13 +10,14 @@ describe('metricNames', () => {
 
   it('finds bare selectors and recording-rule names with colons', () => {
     expect(metricNames('sum by (severity, state) (aihub_alerts)')).toEqual(['aihub_alerts']);
-    expect(metricNames('sum(provider_model:aihub_llm_cost_usd_per_hour:rate5m{x="y"}) or vector(0)')).toEqual([
-      'provider_model:aihub_llm_cost_usd_per_hour:rate5m',
-    ]);
-    expect(metricNames('clamp_min($total_epochs - aihub_training_epoch{run_id=~"$run_id"}, 0) / clamp_min(x, 1e-9) * 2.5e3')).toEqual([
-      'aihub_training_epoch',
-      'x',
-    ]);
+    expect(metricNames('sum(provider_model:aihub_llm_cost_usd_per_hour:rate5m{x="y"}) or vector(0)')).toEqual(
+      ['provider_model:aihub_llm_cost_usd_per_hour:rate5m'],
+    );
+    expect(
+      metricNames(
+        'clamp_min($total_epochs - aihub_training_epoch{run_id=~"$run_id"}, 0) / clamp_min(x, 1e-9) * 2.5e3',
+      ),
+    ).toEqual(['aihub_training_epoch', 'x']);
   });
 });
 

@@ -15,7 +15,9 @@ const ruleFileSchema = z.object({
   groups: z.array(
     z.object({
       name: z.string(),
-      rules: z.array(z.object({ record: z.string().optional(), alert: z.string().optional(), expr: z.string() })),
+      rules: z.array(
+        z.object({ record: z.string().optional(), alert: z.string().optional(), expr: z.string() }),
+      ),
     }),
   ),
 });
@@ -30,7 +32,14 @@ const datasourceSchema = z.object({
 export type ProvisionedDatasource = z.infer<typeof datasourceSchema>;
 
 const dashboardProvidersSchema = z.object({
-  providers: z.array(z.object({ name: z.string(), folder: z.string(), type: z.literal('file'), options: z.object({ path: z.string() }) })),
+  providers: z.array(
+    z.object({
+      name: z.string(),
+      folder: z.string(),
+      type: z.literal('file'),
+      options: z.object({ path: z.string() }),
+    }),
+  ),
 });
 
 const appsSchema = z.object({
@@ -54,7 +63,9 @@ function yamlFiles(dir: string): string[] {
 function readYaml<T>(file: string, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(YAML.parse(fs.readFileSync(file, 'utf8')));
   if (!parsed.success) {
-    throw new Error(`${path.relative(REPO_ROOT, file)}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${path.relative(REPO_ROOT, file)}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -63,23 +74,35 @@ export const ruleFiles = () => yamlFiles(PROMETHEUS_RULES_DIR);
 
 /** Names of the series the recording rules write. */
 export function recordedMetricNames(): string[] {
-  return ruleFiles().flatMap((file) => readYaml(file, ruleFileSchema).groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : []))));
+  return ruleFiles().flatMap((file) =>
+    readYaml(file, ruleFileSchema).groups.flatMap((g) =>
+      g.rules.flatMap((r) => (r.record ? [r.record] : [])),
+    ),
+  );
 }
 
 export function provisionedDatasources(): ProvisionedDatasource[] {
   const schema = z.object({ datasources: z.array(datasourceSchema) });
-  return yamlFiles(path.join(GRAFANA_PROVISIONING_DIR, 'datasources')).flatMap((f) => readYaml(f, schema).datasources);
+  return yamlFiles(path.join(GRAFANA_PROVISIONING_DIR, 'datasources')).flatMap(
+    (f) => readYaml(f, schema).datasources,
+  );
 }
 
 export function dashboardProviders() {
-  return yamlFiles(path.join(GRAFANA_PROVISIONING_DIR, 'dashboards')).flatMap((f) => readYaml(f, dashboardProvidersSchema).providers);
+  return yamlFiles(path.join(GRAFANA_PROVISIONING_DIR, 'dashboards')).flatMap(
+    (f) => readYaml(f, dashboardProvidersSchema).providers,
+  );
 }
 
 export function provisionedApps() {
-  return yamlFiles(path.join(GRAFANA_PROVISIONING_DIR, 'plugins')).flatMap((f) => readYaml(f, appsSchema).apps);
+  return yamlFiles(path.join(GRAFANA_PROVISIONING_DIR, 'plugins')).flatMap(
+    (f) => readYaml(f, appsSchema).apps,
+  );
 }
 
 /** Every Grafana provisioning file, for the environment-variable check. */
 export function grafanaProvisioningFiles(): string[] {
-  return ['datasources', 'dashboards', 'plugins'].flatMap((d) => yamlFiles(path.join(GRAFANA_PROVISIONING_DIR, d)));
+  return ['datasources', 'dashboards', 'plugins'].flatMap((d) =>
+    yamlFiles(path.join(GRAFANA_PROVISIONING_DIR, d)),
+  );
 }

@@ -30,9 +30,9 @@ describe('expandSqlMacros', () => {
   });
 
   it('substitutes $__interval before the macros so $__timeGroup($col, $__interval) works', () => {
-    expect(expandSqlMacros('$__timeGroup(time, $__interval) AS t, $__interval_ms', { ...ctx, intervalMs: 30000 })).toBe(
-      'floor(extract(epoch from time)/30)*30 AS t, 30000',
-    );
+    expect(
+      expandSqlMacros('$__timeGroup(time, $__interval) AS t, $__interval_ms', { ...ctx, intervalMs: 30000 }),
+    ).toBe('floor(extract(epoch from time)/30)*30 AS t, 30000');
   });
 
   it('treats $__timeGroup followed directly by a comma as the aliased pre-5.3 form', () => {
@@ -42,7 +42,9 @@ describe('expandSqlMacros', () => {
   });
 
   it('accepts a fill value argument, which only affects post-processing', () => {
-    expect(expandSqlMacros("$__timeGroupAlias(time, '1m', NULL)", ctx)).toBe('floor(extract(epoch from time)/60)*60 AS "time"');
+    expect(expandSqlMacros("$__timeGroupAlias(time, '1m', NULL)", ctx)).toBe(
+      'floor(extract(epoch from time)/60)*60 AS "time"',
+    );
   });
 
   it('expands the epoch macros for integer timestamp columns', () => {

@@ -36,7 +36,16 @@ export function formatInterval(ms: number): string {
 export function parseIntervalMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|M|y)$/.exec(text.trim());
   if (!m) throw new SqlMacroError(`error parsing interval ${text}`);
-  const size: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000, M: 2592000000, y: 31536000000 };
+  const size: Record<string, number> = {
+    ms: 1,
+    s: 1000,
+    m: 60000,
+    h: 3600000,
+    d: 86400000,
+    w: 604800000,
+    M: 2592000000,
+    y: 31536000000,
+  };
   return Number(m[1]) * size[m[2]];
 }
 
@@ -44,7 +53,8 @@ export function parseIntervalMs(text: string): number {
 const goFloat = (n: number) => String(n);
 
 function timeGroup(args: string[], ctx: SqlMacroContext, name: string): string {
-  if (args.length < 2) throw new SqlMacroError(`macro ${name} needs time column and interval and optional fill value`);
+  if (args.length < 2)
+    throw new SqlMacroError(`macro ${name} needs time column and interval and optional fill value`);
   const seconds = parseIntervalMs(args[1].replace(/^'+|'+$/g, '')) / 1000;
   if (ctx.timescaledb) return `time_bucket('${seconds.toFixed(3)}s',${args[0]})`;
   return `floor(extract(epoch from ${args[0]})/${goFloat(seconds)})*${goFloat(seconds)}`;
@@ -76,7 +86,8 @@ function evaluate(name: string, args: string[], ctx: SqlMacroContext): string {
       return `${column()} >= ${Math.floor(ctx.from.getTime() / 1000)} AND ${column()} <= ${Math.floor(ctx.to.getTime() / 1000)}`;
     case '__unixEpochGroup':
     case '__unixEpochGroupAlias': {
-      if (args.length < 2) throw new SqlMacroError(`macro ${name} needs time column and interval and optional fill value`);
+      if (args.length < 2)
+        throw new SqlMacroError(`macro ${name} needs time column and interval and optional fill value`);
       const s = goFloat(parseIntervalMs(args[1].replace(/^'+|'+$/g, '')) / 1000);
       return `floor((${args[0]})/${s})*${s}${name.endsWith('Alias') ? ' AS "time"' : ''}`;
     }
@@ -91,12 +102,15 @@ export function expandSqlMacros(sql: string, ctx: SqlMacroContext): string {
     .replaceAll('$__interval', formatInterval(ctx.intervalMs))
     .replaceAll('$__unixEpochFrom()', String(Math.floor(ctx.from.getTime() / 1000)))
     .replaceAll('$__unixEpochTo()', String(Math.floor(ctx.to.getTime() / 1000)));
-  out = out.replace(/\$([_a-zA-Z0-9]+)\(([^)]*)\)/g, (whole, name: string, rawArgs: string, offset: number, full: string) => {
-    // Like Grafana: `$__timeGroup(...)` directly followed by a comma is the pre-5.3 form that
-    // implied the alias.
-    const macro = name === '__timeGroup' && full[offset + whole.length] === ',' ? '__timeGroupAlias' : name;
-    const args = rawArgs.split(',').map((a) => a.trim());
-    return evaluate(macro, args, ctx);
-  });
+  out = out.replace(
+    /\$([_a-zA-Z0-9]+)\(([^)]*)\)/g,
+    (whole, name: string, rawArgs: string, offset: number, full: string) => {
+      // Like Grafana: `$__timeGroup(...)` directly followed by a comma is the pre-5.3 form that
+      // implied the alias.
+      const macro = name === '__timeGroup' && full[offset + whole.length] === ',' ? '__timeGroupAlias' : name;
+      const args = rawArgs.split(',').map((a) => a.trim());
+      return evaluate(macro, args, ctx);
+    },
+  );
   return out;
 }

@@ -34,9 +34,36 @@ describe('extractTargets', () => {
 
   it('returns PromQL and SQL targets, including panels inside collapsed rows', () => {
     expect(extractTargets(dashboard)).toEqual([
-      { dashboardUid: 'd1', panelId: 2, panelTitle: 'Requests', refId: 'A', datasourceUid: '${datasource}', kind: 'prometheus', expr: 'sum(x)', instant: true },
-      { dashboardUid: 'd1', panelId: 2, panelTitle: 'Requests', refId: 'B', datasourceUid: '${datasource}', kind: 'prometheus', expr: 'sum(y)', instant: false },
-      { dashboardUid: 'd1', panelId: 4, panelTitle: 'Users', refId: 'A', datasourceUid: 'aihub-timescaledb', kind: 'sql', rawSql: 'SELECT 1', format: 'table' },
+      {
+        dashboardUid: 'd1',
+        panelId: 2,
+        panelTitle: 'Requests',
+        refId: 'A',
+        datasourceUid: '${datasource}',
+        kind: 'prometheus',
+        expr: 'sum(x)',
+        instant: true,
+      },
+      {
+        dashboardUid: 'd1',
+        panelId: 2,
+        panelTitle: 'Requests',
+        refId: 'B',
+        datasourceUid: '${datasource}',
+        kind: 'prometheus',
+        expr: 'sum(y)',
+        instant: false,
+      },
+      {
+        dashboardUid: 'd1',
+        panelId: 4,
+        panelTitle: 'Users',
+        refId: 'A',
+        datasourceUid: 'aihub-timescaledb',
+        kind: 'sql',
+        rawSql: 'SELECT 1',
+        format: 'table',
+      },
     ]);
   });
 
@@ -48,7 +75,13 @@ describe('extractTargets', () => {
           id: 1,
           title: 'mixed',
           datasource: { type: 'prometheus', uid: 'p' },
-          targets: [{ refId: 'A', rawSql: 'SELECT 2', datasource: { type: 'grafana-postgresql-datasource', uid: 'pg' } }],
+          targets: [
+            {
+              refId: 'A',
+              rawSql: 'SELECT 2',
+              datasource: { type: 'grafana-postgresql-datasource', uid: 'pg' },
+            },
+          ],
         },
       ],
     };

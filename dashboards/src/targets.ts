@@ -62,11 +62,26 @@ export function extractTargets(dashboard: DashboardJson): DashboardTarget[] {
         datasourceUid: ds?.uid ?? '',
       };
       if (ds?.type === 'prometheus' && typeof target.expr === 'string') {
-        out.push({ ...base, kind: 'prometheus', expr: target.expr, instant: target.instant === true && target.range !== true });
-      } else if ((ds?.type === POSTGRES_TYPE || ds?.type === 'postgres') && typeof target.rawSql === 'string') {
-        out.push({ ...base, kind: 'sql', rawSql: target.rawSql, format: target.format === 'time_series' ? 'time_series' : 'table' });
+        out.push({
+          ...base,
+          kind: 'prometheus',
+          expr: target.expr,
+          instant: target.instant === true && target.range !== true,
+        });
+      } else if (
+        (ds?.type === POSTGRES_TYPE || ds?.type === 'postgres') &&
+        typeof target.rawSql === 'string'
+      ) {
+        out.push({
+          ...base,
+          kind: 'sql',
+          rawSql: target.rawSql,
+          format: target.format === 'time_series' ? 'time_series' : 'table',
+        });
       } else {
-        throw new Error(`${dashboard.uid} panel ${base.panelId} "${base.panelTitle}" target ${base.refId}: unknown datasource type ${ds?.type ?? '(none)'}`);
+        throw new Error(
+          `${dashboard.uid} panel ${base.panelId} "${base.panelTitle}" target ${base.refId}: unknown datasource type ${ds?.type ?? '(none)'}`,
+        );
       }
     }
   }

@@ -47,16 +47,19 @@ export function interpolate(
   options: { defaultFormat: DefaultFormat; allValues?: ReadonlySet<string> },
 ): string {
   const pattern = /\$(\w+)|\[\[(\w+)(?::(\w+))?\]\]|\$\{(\w+)(?::(\w+))?\}/g;
-  return text.replace(pattern, (match, plain: string, bracket: string, bracketFmt: string, braced: string, bracedFmt: string) => {
-    const name = plain ?? bracket ?? braced;
-    if (!(name in scope)) return match;
-    const value = scope[name];
-    const isAll = options.allValues?.has(name) ?? false;
-    const format = bracketFmt ?? bracedFmt;
-    if (format) return applyFormat(value, format, isAll);
-    if (!Array.isArray(value)) return value;
-    return applyFormat(value, options.defaultFormat, isAll);
-  });
+  return text.replace(
+    pattern,
+    (match, plain: string, bracket: string, bracketFmt: string, braced: string, bracedFmt: string) => {
+      const name = plain ?? bracket ?? braced;
+      if (!(name in scope)) return match;
+      const value = scope[name];
+      const isAll = options.allValues?.has(name) ?? false;
+      const format = bracketFmt ?? bracedFmt;
+      if (format) return applyFormat(value, format, isAll);
+      if (!Array.isArray(value)) return value;
+      return applyFormat(value, options.defaultFormat, isAll);
+    },
+  );
 }
 
 /** Names of variables referenced in `text` (for "every variable is defined" checks). */

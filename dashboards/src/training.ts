@@ -15,17 +15,24 @@ export function trainingDashboard(): Dashboard {
   const d = newDashboard({
     uid: 'aihub-training',
     title: 'AI Hub / Training runs',
-    description: 'Loss and accuracy curves, optimiser signals, GPU memory and throughput per run, with LLM analysis.',
+    description:
+      'Loss and accuracy curves, optimiser signals, GPU memory and throughput per run, with LLM analysis.',
     tags: ['training'],
   })
     .withVariable(datasourceVariable())
     .withVariable(runVariable())
     .withVariable(totalEpochsVariable())
     .withRow(new RowBuilder('Progress'))
-    .withPanel(stat('Epoch', { w: 6, h: 4 }, 'none', [{ expr: `aihub_training_epoch{${RUN}}`, legend: '{{run_id}}' }]))
-    .withPanel(stat('Step', { w: 6, h: 4 }, 'none', [{ expr: `aihub_training_step{${RUN}}`, legend: '{{run_id}}' }]))
     .withPanel(
-      stat('Samples/s', { w: 6, h: 4 }, 'short', [{ expr: `aihub_training_speed{${RUN}}`, legend: '{{run_id}}' }]),
+      stat('Epoch', { w: 6, h: 4 }, 'none', [{ expr: `aihub_training_epoch{${RUN}}`, legend: '{{run_id}}' }]),
+    )
+    .withPanel(
+      stat('Step', { w: 6, h: 4 }, 'none', [{ expr: `aihub_training_step{${RUN}}`, legend: '{{run_id}}' }]),
+    )
+    .withPanel(
+      stat('Samples/s', { w: 6, h: 4 }, 'short', [
+        { expr: `aihub_training_speed{${RUN}}`, legend: '{{run_id}}' },
+      ]),
     )
     .withPanel(
       stat('ETA', { w: 6, h: 4 }, 's', [
@@ -50,12 +57,16 @@ export function trainingDashboard(): Dashboard {
     .withPanel(
       timeseries('Learning rate', { w: 8, h: 8 }, 'none', [
         { expr: `aihub_training_learning_rate{${RUN}}`, legend: '{{run_id}}' },
-      ]).scaleDistribution(new common.ScaleDistributionConfigBuilder().type(common.ScaleDistribution.Log).log(10)),
+      ]).scaleDistribution(
+        new common.ScaleDistributionConfigBuilder().type(common.ScaleDistribution.Log).log(10),
+      ),
     )
     .withPanel(
       timeseries('Gradient norm', { w: 8, h: 8 }, 'none', [
         { expr: `aihub_training_gradient_norm{${RUN}}`, legend: '{{run_id}}' },
-      ]).scaleDistribution(new common.ScaleDistributionConfigBuilder().type(common.ScaleDistribution.Log).log(10)),
+      ]).scaleDistribution(
+        new common.ScaleDistributionConfigBuilder().type(common.ScaleDistribution.Log).log(10),
+      ),
     )
     .withPanel(
       timeseries('GPU memory used / total', { w: 8, h: 8 }, 'bytes', [
@@ -65,9 +76,13 @@ export function trainingDashboard(): Dashboard {
     )
     .withRow(new RowBuilder('Analysis and history'))
     .withPanel(
-      pluginPanel(LLM_ANALYSIS_PANEL, 'LLM analysis of the loss curves', { w: 12, h: 12 }, { kind: 'training' }, [
-        { expr: `aihub_training_loss{${RUN}}`, legend: '{{run_id}} {{split}}' },
-      ]),
+      pluginPanel(
+        LLM_ANALYSIS_PANEL,
+        'LLM analysis of the loss curves',
+        { w: 12, h: 12 },
+        { kind: 'training' },
+        [{ expr: `aihub_training_loss{${RUN}}`, legend: '{{run_id}} {{split}}' }],
+      ),
     )
     .withPanel(
       sqlTimeseries(

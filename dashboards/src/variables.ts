@@ -46,7 +46,8 @@ export const modelVariable = () =>
 
 export const runVariable = () => labelVariable('run_id', 'Run', 'label_values(aihub_training_loss, run_id)');
 
-export const hostVariable = () => labelVariable('host', 'Host', 'label_values(system_cpu_utilization, host_name)');
+export const hostVariable = () =>
+  labelVariable('host', 'Host', 'label_values(system_cpu_utilization, host_name)');
 
 /** Prometheus has no notion of a run's planned length, so the ETA panel asks for it. */
 export const totalEpochsVariable = () =>

@@ -12,7 +12,11 @@ describe('localPrometheusConfig', () => {
   ].join('\n');
 
   it('re-points targets, the token file and both intervals', () => {
-    const out = localPrometheusConfig(source, { targets: { 'collector:4880': '127.0.0.1:5555' }, tokenFile: '/tmp/t', scrapeInterval: '1s' });
+    const out = localPrometheusConfig(source, {
+      targets: { 'collector:4880': '127.0.0.1:5555' },
+      tokenFile: '/tmp/t',
+      scrapeInterval: '1s',
+    });
     expect(out).toContain("targets: ['127.0.0.1:5555']");
     expect(out).toContain('credentials_file: /tmp/t');
     expect(out).toContain('scrape_interval: 1s');
@@ -20,8 +24,12 @@ describe('localPrometheusConfig', () => {
   });
 
   it('fails loudly when the provisioning config no longer has a target the test expects', () => {
-    expect(() => localPrometheusConfig(source, { targets: { 'alerting:4881': 'x' }, tokenFile: '/t', scrapeInterval: '1s' })).toThrow(
-      /no target 'alerting:4881'/,
-    );
+    expect(() =>
+      localPrometheusConfig(source, {
+        targets: { 'alerting:4881': 'x' },
+        tokenFile: '/t',
+        scrapeInterval: '1s',
+      }),
+    ).toThrow(/no target 'alerting:4881'/);
   });
 });

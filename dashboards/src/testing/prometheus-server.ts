@@ -34,13 +34,17 @@ async function freePort(): Promise<number> {
 }
 
 /** The provisioning config with targets, token file and intervals swapped; nothing else changes. */
-export function localPrometheusConfig(source: string, opts: { targets: Record<string, string>; tokenFile: string; scrapeInterval: string }): string {
+export function localPrometheusConfig(
+  source: string,
+  opts: { targets: Record<string, string>; tokenFile: string; scrapeInterval: string },
+): string {
   let config = source;
   for (const [from, to] of Object.entries(opts.targets)) {
     if (!config.includes(`'${from}'`)) throw new Error(`prometheus.yml has no target '${from}'`);
     config = config.replaceAll(`'${from}'`, `'${to}'`);
   }
-  if (!config.includes('/run/secrets/aihub_token')) throw new Error('prometheus.yml no longer reads /run/secrets/aihub_token');
+  if (!config.includes('/run/secrets/aihub_token'))
+    throw new Error('prometheus.yml no longer reads /run/secrets/aihub_token');
   return config
     .replaceAll('/run/secrets/aihub_token', opts.tokenFile)
     .replace(/scrape_interval: \S+/, `scrape_interval: ${opts.scrapeInterval}`)
@@ -55,13 +59,22 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   const configFile = path.join(dir, 'prometheus.yml');
   fs.writeFileSync(
     configFile,
-    localPrometheusConfig(fs.readFileSync(PROMETHEUS_CONFIG, 'utf8'), { targets: opts.targets, tokenFile, scrapeInterval: opts.scrapeInterval ?? '1s' }),
+    localPrometheusConfig(fs.readFileSync(PROMETHEUS_CONFIG, 'utf8'), {
+      targets: opts.targets,
+      tokenFile,
+      scrapeInterval: opts.scrapeInterval ?? '1s',
+    }),
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc: ChildProcess = spawn(
     opts.binary ?? '/usr/bin/prometheus',
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
@@ -70,7 +83,10 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   const deadline = Date.now() + 30000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`prometheus exited with ${proc.exitCode}\n${log}`);
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
