@@ -57,14 +57,25 @@ async function startEphemeralPostgres({ fsync = true } = {}) {
     '-c', `fsync=${fsync ? 'on' : 'off'}`, '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'];
   const cmd = asUser ? 'runuser' : `${bin}/postgres`;
   const cmdArgs = asUser ? ['-u', asUser, '--', `${bin}/postgres`, ...args] : args;
-  const proc = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
-  let log = '';
-  proc.stderr.on('data', (d) => (log = (log + d).slice(-4000)));
+  // The server logs to a file: a pipe would keep the test runner's event loop alive.
+  const logFile = path.join(dir, 'postgres.log');
+  const logFd = fs.openSync(logFile, 'a');
+  if (asUser) execFileSync('chown', [`${asUser}:${asUser}`, logFile]);
+  const proc = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', logFd] });
+  fs.closeSync(logFd);
+  proc.unref();
+  const pgCtlStop = () => {
+    try {
+      run(asUser, `${bin}/pg_ctl`, ['-D', dataDir, '-m', 'fast', '-w', '-t', '20', 'stop']);
+    } catch {
+      /* already stopped */
+    }
+  };
   try {
     await waitReady(bin, port, socketDir, asUser, proc);
   } catch (err) {
-    proc.kill('SIGKILL');
-    throw new Error(`${err.message}\n${log}`);
+    pgCtlStop();
+    throw new Error(`${err.message}\n${fs.readFileSync(logFile, 'utf8').slice(-4000)}`);
   }
   run(asUser, `${bin}/createdb`, ['-h', '127.0.0.1', '-p', String(port), '-U', 'aihub', 'aihub']);
   const url = `postgres://aihub@127.0.0.1:${port}/aihub`;
@@ -74,13 +85,8 @@ async function startEphemeralPostgres({ fsync = true } = {}) {
     dir,
     pid: proc.pid,
     async stop() {
-      if (proc.exitCode === null) {
-        await new Promise((resolve) => {
-          proc.once('exit', resolve);
-          proc.kill('SIGINT'); // fast shutdown
-          setTimeout(() => proc.kill('SIGKILL'), 10000).unref();
-        });
-      }
+      // runuser does not forward signals, so stop the server through pg_ctl.
+      pgCtlStop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
