@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'http';
+import type { Counter, Histogram } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+
+const EVAL_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export type NotificationOutcome = 'sent' | 'failed' | 'dead';
+
+/** What /metrics reads at scrape time (callbacks into the service's live state). */
+export interface MetricSources {
+  alerts(): { alertname: string; severity: string; state: string; count: number }[];
+  anomalyScores(): { rule: string; labels: Record<string, string>; score: number }[];
+  outboxPending(): Record<string, number>;
+}
+
+/**
+ * The alerting service's /metrics (docs/metrics.md "Alerting"), one MeterProvider per service
+ * instance (no global state, so tests can run several services in one process).
+ */
+export class AlertingMetrics {
+  private readonly exporter = new PrometheusExporter({ preventServerStart: true });
+  private readonly provider: MeterProvider;
+  private readonly notifications: Counter;
+  private readonly evalDuration: Histogram;
+  private readonly evalFailures: Counter;
+
+  constructor(sources: MetricSources) {
+    this.provider = new MeterProvider({
+      readers: [this.exporter],
+      resource: resourceFromAttributes({ 'service.name': 'aihub-alerting' }),
+    });
+    const meter = this.provider.getMeter('aihub-alerting');
+    this.notifications = meter.createCounter('aihub.notifications', { description: 'Notification deliveries by channel and outcome' });
+    this.evalDuration = meter.createHistogram('aihub.rule_evaluation_duration', {
+      unit: 's',
+      description: 'Time to evaluate one rule',
+      advice: { explicitBucketBoundaries: EVAL_BUCKETS },
+    });
+    this.evalFailures = meter.createCounter('aihub.rule_evaluation_failures', { description: 'Rule evaluations that failed' });
+    meter
+      .createObservableGauge('aihub.alerts', { description: 'Alert instances by rule, severity and state' })
+      .addCallback((r) => {
+        for (const a of sources.alerts()) r.observe(a.count, { alertname: a.alertname, severity: a.severity, state: a.state });
+      });
+    meter
+      .createObservableGauge('aihub.anomaly_score', { description: 'Latest anomaly score per anomaly rule and series (0-1)' })
+      .addCallback((r) => {
+        for (const s of sources.anomalyScores()) r.observe(s.score, { ...s.labels, rule: s.rule });
+      });
+    meter
+      .createObservableGauge('aihub.notification_outbox_pending', { description: 'Notifications waiting for delivery, by channel' })
+      .addCallback((r) => {
+        for (const [channel, n] of Object.entries(sources.outboxPending())) r.observe(n, { channel });
+      });
+  }
+
+  notification(channel: string, status: NotificationOutcome): void {
+    this.notifications.add(1, { channel, status });
+  }
+
+  ruleEvaluated(rule: string, seconds: number, failed: boolean): void {
+    this.evalDuration.record(seconds, { rule });
+    if (failed) this.evalFailures.add(1, { rule });
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.exporter.getMetricsRequestHandler(req, res);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.provider.shutdown();
+  }
+}

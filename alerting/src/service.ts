@@ -1,0 +1,247 @@
+import http from 'http';
+import type { AddressInfo } from 'net';
+import os from 'os';
+import path from 'path';
+import { createLogger, migrate, migrationsComplete, openDatabase, type Database, type Logger } from '@aihub/core';
+import { createApp } from './api/app';
+import type { ApiContext } from './api/context';
+import { loadAlertingConfig } from './config/load';
+import type { AlertingConfig, AnomalyRule } from './config/schema';
+import { Dispatcher } from './dispatch/dispatcher';
+import { LeaderLease } from './ha/leader-lease';
+import { AlertingMetrics } from './metrics';
+import type { Integration } from './notify/integration';
+import { createIntegration } from './notify/integrations';
+import { OutboxSender } from './notify/outbox';
+import { AnomalyRuleEvaluator } from './rules/anomaly-evaluator';
+import { RuleEngine } from './rules/engine';
+import { RuleStore } from './rules/store';
+import { SilenceStore } from './silence/store';
+
+export interface AlertingOptions {
+  /** The parsed configuration; default: loaded from configPath (or the shipped defaults). */
+  config?: AlertingConfig;
+  /** Re-read on reload() / SIGHUP. */
+  configPath?: string;
+  host?: string;
+  port?: number;
+  tokens?: string[];
+  /** An already open database (npm start shares the collector's PGlite); not closed by stop(). */
+  db?: Database;
+  databaseUrl?: string;
+  dataDir?: string;
+  instanceId?: string;
+  logger?: Logger;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Clock (ms); tests and benchmarks may control it. */
+  now?: () => number;
+  /** Reload the configuration on SIGHUP (default true). */
+  handleSignals?: boolean;
+  /** Run the evaluation loop (default true; false leaves cycles to runCycle()). */
+  autoRun?: boolean;
+}
+
+export interface Alerting {
+  readonly app: ReturnType<typeof createApp>;
+  start(): Promise<{ url: string }>;
+  stop(): Promise<void>;
+  /** Replaces the configuration (channels, routes, rules) without losing state. */
+  reload(config?: AlertingConfig): Promise<void>;
+  /** One cycle now: leadership, evaluation, dispatch, delivery. */
+  runCycle(): Promise<void>;
+  isLeader(): boolean;
+  readonly db: Database | undefined;
+}
+
+/** How often due outbox rows (retries, Retry-After waits) are looked at between cycles. */
+const OUTBOX_POLL_MS = 250;
+
+/**
+ * The alerting service: rule engine, dispatcher, notification outbox and API on one database.
+ * Build with the configuration and dependencies, then start()/stop(); nothing global.
+ */
+export function createAlerting(options: AlertingOptions = {}): Alerting {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', base: { service: 'aihub-alerting' } });
+  let config: AlertingConfig = options.config ?? loadAlertingConfig(options.configPath);
+  let integrations = new Map<string, Integration>(config.channels.map((c) => [c.name, createIntegration(c, now)]));
+  const instanceId = options.instanceId ?? `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const ownsDb = !options.db;
+  let db: Database | undefined = options.db;
+  let leader = false;
+  let started = false;
+  let stopping = false;
+  let server: http.Server | undefined;
+  let cycleTimer: NodeJS.Timeout | undefined;
+  let outboxTimer: NodeJS.Timeout | undefined;
+  let cycleRunning: Promise<void> | undefined;
+
+  const dbOrThrow = () => {
+    if (!db) throw new Error('alerting is not started');
+    return db;
+  };
+  // Lazily bound to the database opened in start(); the handlers only run after it.
+  const lazyDb = new Proxy({} as Database, { get: (_t, p) => (dbOrThrow() as unknown as Record<PropertyKey, unknown>)[p] });
+  const anomaly = new AnomalyRuleEvaluator({ db: lazyDb, logger });
+  const ruleStore = new RuleStore(lazyDb);
+  const silenceStore = new SilenceStore(lazyDb);
+  let engine: RuleEngine;
+  let outbox: OutboxSender;
+  const metrics = new AlertingMetrics({
+    alerts: () => {
+      const counts = new Map<string, { alertname: string; severity: string; state: string; count: number }>();
+      for (const s of engine.snapshot()) {
+        const key = `${s.rule}|${s.labels.severity}|${s.state}`;
+        const c = counts.get(key) ?? { alertname: s.rule, severity: s.labels.severity ?? '', state: s.state, count: 0 };
+        c.count++;
+        counts.set(key, c);
+      }
+      return [...counts.values()];
+    },
+    anomalyScores: () => anomaly.scores(),
+    outboxPending: () => outbox.pendingByChannel(),
+  });
+  engine = new RuleEngine({ db: lazyDb, logger, metrics, anomaly });
+  outbox = new OutboxSender({ db: lazyDb, logger, metrics, integrations: () => integrations, retry: () => config.retry, now });
+  const lease = new LeaderLease(lazyDb, instanceId, () => Math.max(config.leader_lease, 2 * config.evaluation_interval));
+  const dispatcher = new Dispatcher({
+    db: lazyDb,
+    logger,
+    routes: () => config.routes,
+    integrations: () => integrations,
+    externalURL: () => config.external_url ?? '',
+    onEnqueued: () => scheduleOutbox(0),
+  });
+
+  async function cycle(): Promise<void> {
+    const wasLeader = leader;
+    leader = await lease.acquire();
+    if (!leader) {
+      if (wasLeader) logger.warn('lost alerting leadership', { instance: instanceId });
+      return;
+    }
+    if (!wasLeader) {
+      logger.info('alerting leadership acquired', { instance: instanceId });
+      await engine.load(); // continue from the state the previous leader persisted
+    }
+    const rules = (await ruleStore.list()).map((r) => r.rule);
+    await engine.evaluate(rules, now());
+    await dispatcher.tick(now());
+    await outbox.runOnce();
+  }
+
+  function runCycle(): Promise<void> {
+    if (!cycleRunning) {
+      cycleRunning = cycle()
+        .catch((err) => logger.error('alerting cycle failed', { err: err as Error }))
+        .finally(() => {
+          cycleRunning = undefined;
+        });
+    }
+    return cycleRunning;
+  }
+
+  function scheduleCycle(delay: number): void {
+    if (stopping || options.autoRun === false) return;
+    clearTimeout(cycleTimer);
+    cycleTimer = setTimeout(async () => {
+      const t0 = Date.now();
+      await runCycle();
+      scheduleCycle(Math.max(0, config.evaluation_interval - (Date.now() - t0)));
+    }, delay);
+  }
+
+  function scheduleOutbox(delay: number): void {
+    if (stopping || !started) return;
+    clearTimeout(outboxTimer);
+    outboxTimer = setTimeout(async () => {
+      if (leader) await outbox.runOnce().catch((err) => logger.error('outbox delivery failed', { err: err as Error }));
+      scheduleOutbox(OUTBOX_POLL_MS);
+    }, delay);
+  }
+
+  async function reload(next?: AlertingConfig): Promise<void> {
+    const cfg = next ?? loadAlertingConfig(options.configPath);
+    const old = integrations;
+    integrations = new Map(cfg.channels.map((c) => [c.name, createIntegration(c, now)]));
+    config = cfg;
+    if (db) await ruleStore.syncConfigRules(cfg.rules);
+    for (const i of old.values()) await i.close?.().catch(() => undefined);
+    logger.info('alerting configuration reloaded', { rules: cfg.rules.length, channels: cfg.channels.length, routes: cfg.routes.length });
+    scheduleCycle(0);
+  }
+
+  const onSighup = () => {
+    reload().catch((err) => logger.error('configuration reload failed; keeping the previous one', { err: (err as Error).message }));
+  };
+
+  const ctx: ApiContext = {
+    db: lazyDb,
+    logger,
+    now,
+    rules: ruleStore,
+    silences: silenceStore,
+    outbox,
+    engine,
+    metrics,
+    config: () => config,
+    integrations: () => integrations,
+    ready: async () => started && !!db && (await migrationsComplete(db)),
+    leadership: async () => ({ leader, instance: instanceId, holder: (await lease.current())?.holder ?? null }),
+    poke: () => scheduleCycle(0),
+  };
+  const app = createApp(ctx, options.tokens ?? []);
+
+  return {
+    app,
+    get db() {
+      return db;
+    },
+    isLeader: () => leader,
+    runCycle,
+    reload,
+    async start() {
+      if (!db) db = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: path.resolve(options.dataDir ?? './data') });
+      await migrate(db);
+      await ruleStore.syncConfigRules(config.rules);
+      await engine.load();
+      server = http.createServer(app);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(options.port ?? 4881, options.host ?? '127.0.0.1', () => resolve());
+      });
+      started = true;
+      if (options.handleSignals !== false) process.on('SIGHUP', onSighup);
+      if (!(options.tokens ?? []).length) logger.warn('AIHUB_TOKENS is not set: serving loopback clients only');
+      scheduleCycle(0);
+      scheduleOutbox(OUTBOX_POLL_MS);
+      const addr = server.address() as AddressInfo;
+      const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      const url = `http://${host}:${addr.port}`;
+      logger.info('alerting listening', { url, instance: instanceId, rules: config.rules.length });
+      return { url };
+    },
+    async stop() {
+      stopping = true;
+      clearTimeout(cycleTimer);
+      clearTimeout(outboxTimer);
+      process.off('SIGHUP', onSighup);
+      await cycleRunning;
+      const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeAllConnections();
+      await closed;
+      if (db) {
+        const rules = new Map<string, AnomalyRule>();
+        for (const r of config.rules) if (r.type === 'anomaly') rules.set(r.name, r);
+        for (const r of await ruleStore.list().catch(() => [])) if (r.rule.type === 'anomaly') rules.set(r.rule.name, r.rule);
+        await anomaly.flush(rules, now()).catch((err) => logger.warn('saving anomaly models failed', { err: err as Error }));
+        if (leader) await lease.release().catch(() => undefined);
+      }
+      leader = false;
+      for (const i of integrations.values()) await i.close?.().catch(() => undefined);
+      await metrics.shutdown();
+      if (db && ownsDb) await db.close();
+      started = false;
+    },
+  };
+}
