@@ -21,8 +21,14 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
     while (true) {
       const { value, done } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      if (done && buffer !== '') {
+        buffer += '\n'; // the last line may lack its terminator
+      }
       let newline: number;
       while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        if (!done && newline === buffer.length - 1 && buffer.endsWith('\r')) {
+          break; // a CR at the end of a chunk may be the first half of CRLF
+        }
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
         if (line === '') {

@@ -13,12 +13,17 @@ export interface SettingsUpdate {
 
 /** Grafana's own settings endpoint: jsonData is stored as is, secureJsonData encrypted and never read back. */
 export async function savePluginSettings(pluginId: string, update: SettingsUpdate): Promise<void> {
-  await lastValueFrom(
-    getBackendSrv().fetch<Partial<PluginMeta>>({
-      url: `/api/plugins/${pluginId}/settings`,
-      method: 'POST',
-      data: update,
-      showErrorAlert: false,
-    })
-  );
+  try {
+    await lastValueFrom(
+      getBackendSrv().fetch<Partial<PluginMeta>>({
+        url: `/api/plugins/${pluginId}/settings`,
+        method: 'POST',
+        data: update,
+        showErrorAlert: false,
+      })
+    );
+  } catch (e) {
+    const err = (e ?? {}) as { status?: number; data?: { message?: string } };
+    throw new Error(err.data?.message || `Grafana refused the settings (HTTP ${err.status ?? 'no response'})`);
+  }
 }

@@ -20,7 +20,7 @@ export function ChatMessages({ messages, pending }: Props) {
   }, [messages.length, pending]);
 
   return (
-    <div className={styles.list} data-testid={testIds.assistant.messages} role="log" aria-live="polite">
+    <div className={styles.list} data-testid={testIds.assistant.messages} role="log" aria-live="polite" aria-label="Conversation">
       {messages.map((m, i) => (
         <div key={i} className={m.role === 'user' ? styles.user : styles.assistant} data-role={m.role}>
           <div className={styles.who}>{m.role === 'user' ? 'You' : 'Assistant'}</div>

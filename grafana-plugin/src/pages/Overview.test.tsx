@@ -1,0 +1,60 @@
+import React from 'react';
+import { screen, within } from '@testing-library/react';
+import { installBackendSrv } from '../testing/networkFakes';
+import { renderWithRouter } from '../testing/renderWithRouter';
+import { testIds } from '../components/testIds';
+import Overview from './Overview';
+
+describe('Overview page', () => {
+  test('shows health, incidents by severity, spend today, recent runs and dashboard links', async () => {
+    const calls = installBackendSrv((req) => {
+      if (req.url.endsWith('/collector/health')) {
+        return { status: 200, data: { status: 'ok' } };
+      }
+      if (req.url.endsWith('/alerting/health')) {
+        return { status: 502, data: {} };
+      }
+      if (req.url.endsWith('/v1/incidents')) {
+        return {
+          status: 200,
+          data: [
+            { id: '1', status: 'active', severity: 'critical', labels: {} },
+            { id: '2', status: 'active', severity: 'critical', labels: {} },
+            { id: '3', status: 'active', severity: 'warning', labels: {} },
+          ],
+        };
+      }
+      if (req.url.endsWith('/v1/training/runs')) {
+        return { status: 200, data: [{ run_id: 'resnet50-lr3e-4', model_name: 'ResNet50', status: 'running', last_epoch: 15 }] };
+      }
+      if (req.url.endsWith('/v1/llm/summary')) {
+        return { status: 200, data: { total_cost_usd: 12.345, requests: 420, models: [{ provider: 'openai', model: 'gpt-4o' }] } };
+      }
+      return undefined;
+    });
+    renderWithRouter(<Overview />);
+    const health = screen.getByTestId(testIds.overview.health);
+    expect(await within(health).findByText('ok')).toBeInTheDocument();
+    expect(await within(health).findByText('down')).toBeInTheDocument();
+    expect(await screen.findByText('critical: 2')).toBeInTheDocument();
+    expect(screen.getByText('warning: 1')).toBeInTheDocument();
+    expect(screen.getByText('info: 0')).toBeInTheDocument();
+    expect(await screen.findByText('$12.35')).toBeInTheDocument();
+    expect(screen.getByText('1 models, 420 requests')).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: 'resnet50-lr3e-4' })).toHaveAttribute('href', '/d/aihub-training?var-run_id=resnet50-lr3e-4');
+    expect(screen.getByText(/ResNet50 · running · epoch 15/)).toBeInTheDocument();
+    const dashboards = within(screen.getByTestId(testIds.overview.dashboards)).getAllByRole('link');
+    expect(dashboards.map((a) => a.getAttribute('href'))).toEqual(['/d/aihub-overview', '/d/aihub-llm', '/d/aihub-training', '/d/aihub-system']);
+    const summary = calls.find((c) => c.url.endsWith('/v1/llm/summary'))!;
+    expect(Number(summary.params!.from)).toBeLessThanOrEqual(Date.now());
+    expect(calls.find((c) => c.url.endsWith('/v1/incidents'))!.params).toEqual({ status: 'active' });
+  });
+
+  test('each section shows its own failure without hiding the others', async () => {
+    installBackendSrv((req) => (req.url.endsWith('/v1/training/runs') ? { status: 200, data: [] } : { status: 502, data: {} }));
+    renderWithRouter(<Overview />);
+    expect(await screen.findByText('No training runs reported yet.')).toBeInTheDocument();
+    expect(await screen.findByText('Incidents unavailable')).toBeInTheDocument();
+    expect(await screen.findByText('LLM summary unavailable')).toBeInTheDocument();
+  });
+});
