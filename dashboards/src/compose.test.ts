@@ -7,6 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { catalog } from './catalog';
+import {
+  ALERTING_DEFAULTS,
+  COMPOSE_ALERTING_CONFIG,
+  renderComposeAlertingConfig,
+} from './compose-alerting-config';
 import { documentedEnvNames, hostPaths, interpolatedVariables, parseCompose } from './compose-file';
 import { dashboardProviders, grafanaProvisioningFiles, REPO_ROOT } from './provisioning-files';
 
@@ -98,6 +103,28 @@ describe('docker-compose.yml', () => {
     );
     expect(used.length).toBeGreaterThan(0);
     expect(used.filter((name) => !(name in grafanaEnv))).toEqual([]);
+  });
+
+  it('ships the default alert rules with email to Mailpit (run `npm run dashboards` after changing the defaults)', () => {
+    const generated = fs.readFileSync(COMPOSE_ALERTING_CONFIG, 'utf8');
+    expect(generated).toBe(renderComposeAlertingConfig(fs.readFileSync(ALERTING_DEFAULTS, 'utf8')));
+    const config = YAML.parse(generated);
+    expect(config.rules).toEqual(YAML.parse(fs.readFileSync(ALERTING_DEFAULTS, 'utf8')).rules);
+    expect(config.channels).toContainEqual(
+      expect.objectContaining({ type: 'email', smtp_url: 'smtp://mailpit:1025' }),
+    );
+    expect(compose.services.alerting.volumes).toContain(
+      './provisioning/alerting/alerting.yml:/etc/aihub/alerting.yml:ro',
+    );
+  });
+
+  it('gives the alerting service a configuration it accepts', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parseAlertingConfig } = require('@aihub/alerting');
+    const text = fs.readFileSync(COMPOSE_ALERTING_CONFIG, 'utf8');
+    const config = parseAlertingConfig(text, {}, COMPOSE_ALERTING_CONFIG);
+    expect(config.channels.map((c: { name: string }) => c.name)).toEqual(['console', 'oncall-mail']);
+    expect(config.rules.length).toBeGreaterThanOrEqual(10);
   });
 
   it('runs the demo only under its profile and keeps data in named volumes', () => {

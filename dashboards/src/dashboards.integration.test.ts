@@ -20,7 +20,7 @@ import { startPrometheus, type PrometheusServer } from './testing/prometheus-ser
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createCollector, loadCollectorConfig } = require('@aihub/collector');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createAlerting, loadAlertingConfig } = require('@aihub/alerting');
+const { createAlerting, alertingConfigFromEnv } = require('@aihub/alerting');
 
 const TOKEN = 't';
 const SCRAPE_INTERVAL_S = 1;
@@ -133,7 +133,7 @@ describe('every dashboard query returns data from the real stack', () => {
     alertingConfig.evaluation_interval = '1s';
     fs.writeFileSync(path.join(work, 'alerting.yml'), YAML.stringify(alertingConfig));
     alerting = createAlerting(
-      loadAlertingConfig({
+      alertingConfigFromEnv({
         ALERTING_PORT: '0',
         HOST: '127.0.0.1',
         AIHUB_TOKENS: TOKEN,
