@@ -1,7 +1,6 @@
 // provisioning/alerting/alerting.yml is the alerting service's shipped defaults
 // (alerting/config/defaults.yaml) with notifications sent to the compose stack's Mailpit as
 // well as the console. Generated, so the compose stack never drifts from the default rules.
-import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { PROVISIONING_DIR, REPO_ROOT } from './provisioning-files';
