@@ -8,3 +8,4 @@ export * from './config/env';
 export * from './security/tokens';
 export * from './testing/databases';
 export * from './analysis';
+export * from './testing/prometheus-text';

@@ -1,5 +1,6 @@
 import zlib from 'zlib';
-import { startTestCollector, storedCounts, type TestCollector } from '../testing/test-collector';
+import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
+import { storedCounts } from '../testing/stored-counts';
 import { TEST_DRIVERS } from '@aihub/core';
 
 const NOW = Date.now();
@@ -105,7 +106,7 @@ const cases: Case[] = [
 describe.each(TEST_DRIVERS)('bad input on %s', (driver) => {
   let c: TestCollector;
   beforeAll(async () => {
-    c = await startTestCollector(driver, { MAX_BODY_BYTES: String(4 * 1024 * 1024) });
+    c = await startTestCollector({ driver, env: { MAX_BODY_BYTES: String(4 * 1024 * 1024) } });
   });
   afterAll(() => c.stop());
 
@@ -122,7 +123,7 @@ describe.each(TEST_DRIVERS)('bad input on %s', (driver) => {
     }
     const res = await fetch(c.url + '/v1/push', {
       method: 'POST',
-      headers: { authorization: `Bearer test-token-0123456789`, ...headers },
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...headers },
       body: typeof tc.body === 'string' ? tc.body : JSON.stringify(tc.body),
     });
     expect(res.status).toBe(tc.status);
@@ -137,7 +138,7 @@ describe.each(TEST_DRIVERS)('bad input on %s', (driver) => {
     const big = JSON.stringify({ samples: Array.from({ length: 120_000 }, (_, i) => ({ name: 'a', value: i, labels: { pad: 'x'.repeat(20) } })) });
     expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
     const before = await storedCounts(c);
-    const plain = await c.push(big);
+    const plain = await c.request('/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
     expect(plain.status).toBe(413);
     const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '));
     const gz = await c.request('/v1/push', {
