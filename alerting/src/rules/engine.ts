@@ -135,7 +135,7 @@ export class RuleEngine {
       const alertLabels = { ...labels, severity: prev?.labels.severity ?? severity };
       const { next, transition } = step(prev, obs, nowMs, timing, { fingerprint: fp, rule: rule.name, labels: alertLabels });
       const value = obs.kind === 'value' ? obs.value : (prev?.value ?? null);
-      const annotations = { ...renderAnnotations(rule.annotations, { value, threshold, labels: alertLabels }), ...extra };
+      const annotations = { metric: rule.metric, ...renderAnnotations(rule.annotations, { value, threshold, labels: alertLabels }), ...extra };
       if (next) {
         this.instances.set(fp, next);
         if (next !== prev) save.push(next);
