@@ -16,6 +16,8 @@ export function gammaSurprise(k: number, s: number): number {
 export interface AnomalyLikelihoodJSON {
   history: number[];
   recent: number[];
+  updates: number;
+  excludedAt: number[];
 }
 
 /** Share of the history above which the tail is modelled (peaks over threshold). */
@@ -25,8 +27,13 @@ const TAIL_QUANTILE = 0.95;
  * anomaly must not teach the model that anomalies are normal.
  */
 const LEARN_LIMIT = Math.log(1e4);
+/**
+ * …unless such points are not rare: once more than 1 % of recent updates were excluded they
+ * are how this series behaves, and the model learns them (otherwise it never could).
+ */
+const MAX_EXCLUDED_SHARE = 0.01;
 /** Raw scores needed before the tail model is fitted. */
-const MIN_FIT = 100;
+const MIN_FIT = 50;
 
 interface TailFit {
   threshold: number;
@@ -53,6 +60,9 @@ export class AnomalyLikelihood {
   private sorted: number[] = [];
   private recent: number[] = [];
   private fit: TailFit | null = null;
+  private updates = 0;
+  /** Update numbers of recent points not learned because they were too surprising. */
+  private excludedAt: number[] = [];
 
   constructor(
     private readonly historySize = 1000,
@@ -67,9 +77,13 @@ export class AnomalyLikelihood {
     const sum = this.recent.reduce((a, b) => a + b, 0);
     const surprise = Math.max(u, this.recent.length === this.window ? gammaSurprise(this.window, sum) : 0);
 
-    if (u < LEARN_LIMIT || this.fit === null) {
+    this.updates++;
+    while (this.excludedAt.length && this.excludedAt[0] <= this.updates - this.historySize) this.excludedAt.shift();
+    if (u < LEARN_LIMIT || this.excludedAt.length >= MAX_EXCLUDED_SHARE * this.historySize) {
       this.remember(Number.isFinite(raw) ? raw : 1e6);
       this.refit();
+    } else {
+      this.excludedAt.push(this.updates);
     }
     return Math.min(MAX_SURPRISE, surprise);
   }
@@ -77,8 +91,10 @@ export class AnomalyLikelihood {
   /** −ln P(raw score ≥ raw) under the current model of this series' raw scores. */
   surpriseOf(raw: number): number {
     const fit = this.fit;
-    if (fit === null || raw <= 0) return 0;
+    if (raw <= 0) return 0;
     if (!Number.isFinite(raw)) return MAX_SURPRISE;
+    // Until there is history to fit, read the raw score as what it is built to be: |N(0, 1)|.
+    if (fit === null) return Math.min(MAX_SURPRISE, -Math.log(Math.max(1e-300, erfc(raw / Math.SQRT2))));
     if (raw <= fit.threshold) {
       const n = this.sorted.length;
       return -Math.log((n - lowerBound(this.sorted, raw) + 1) / (n + 1));
@@ -122,7 +138,7 @@ export class AnomalyLikelihood {
   }
 
   toJSON(): AnomalyLikelihoodJSON {
-    return { history: [...this.history], recent: [...this.recent] };
+    return { history: [...this.history], recent: [...this.recent], updates: this.updates, excludedAt: [...this.excludedAt] };
   }
 
   static fromJSON(json: AnomalyLikelihoodJSON, historySize?: number, window?: number): AnomalyLikelihood {
@@ -130,6 +146,8 @@ export class AnomalyLikelihood {
     const l = new AnomalyLikelihood(historySize, window);
     for (const x of json.history) l.remember(Number(x));
     l.recent = json.recent.map(Number);
+    l.updates = Number(json.updates) || 0;
+    l.excludedAt = Array.isArray(json.excludedAt) ? json.excludedAt.map(Number) : [];
     l.refit();
     return l;
   }
@@ -173,4 +191,17 @@ function lowerBound(sorted: readonly number[], x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Complementary error function (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7). */
+export function erfc(x: number): number {
+  const t = 1 / (1 + 0.5 * Math.abs(x));
+  const r =
+    t *
+    Math.exp(
+      -x * x - 1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
+        t * (-1.13520398 + t * (1.48851638 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
 }

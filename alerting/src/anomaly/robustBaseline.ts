@@ -20,8 +20,9 @@ export const CENTER_POINTS = 15;
  * Expected level and robust noise scale of a window. The level is the median of its last
  * CENTER_POINTS values; the scale is the MAD of the first differences / √2, which measures
  * point-to-point noise and ignores trends, ramps and earlier level shifts. MAD is 0 when most
- * differences are equal (counters that sit at 0), so the mean absolute deviation backs it
- * up; only a constant window gets scale 0, which callers treat as "flat".
+ * differences are equal (counters that sit at 0), so their root mean square backs it up (the
+ * mean absolute deviation would understate sparse counters); only a constant window gets
+ * scale 0, which callers treat as "flat".
  */
 export function robustLevel(window: readonly number[]): RobustLevel {
   const center = median(window.slice(-CENTER_POINTS));
@@ -30,7 +31,7 @@ export function robustLevel(window: readonly number[]): RobustLevel {
   const mid = median(diffs);
   const deviations = diffs.map((d) => Math.abs(d - mid));
   let scale = (1.4826 * median(deviations)) / Math.SQRT2;
-  if (!(scale > 0)) scale = (1.2533 * deviations.reduce((a, b) => a + b, 0)) / Math.max(1, deviations.length) / Math.SQRT2;
+  if (!(scale > 0)) scale = Math.sqrt(deviations.reduce((a, d) => a + d * d, 0) / Math.max(1, deviations.length)) / Math.SQRT2;
   if (!(scale > 0) && window.some((x) => x !== center)) scale = 1.4826 * median(window.map((x) => Math.abs(x - center)));
   const floor = 1e-12 * Math.max(1, Math.abs(center));
   return { center, scale: scale > floor ? scale : 0 };

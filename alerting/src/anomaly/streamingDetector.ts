@@ -1,6 +1,6 @@
 import { CALENDAR_FEATURES, featureRowOf, FEATURE_NAMES, type Point } from './features';
 import { IsolationForest, type IsolationForestJSON, type IsolationForestOptions } from './isolationForest';
-import { AnomalyLikelihood, type AnomalyLikelihoodJSON } from './likelihood';
+import { AnomalyLikelihood, erfc, type AnomalyLikelihoodJSON } from './likelihood';
 import { robustLevel, robustZ } from './robustBaseline';
 import { SeasonalProfile, type SeasonalProfileJSON } from './seasonalProfile';
 import { severityFromHistory, type Severity, type SeverityContext } from './severity';
@@ -308,17 +308,4 @@ function zOfTwoSidedTail(p: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Complementary error function (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7). */
-function erfc(x: number): number {
-  const t = 1 / (1 + 0.5 * Math.abs(x));
-  const r =
-    t *
-    Math.exp(
-      -x * x - 1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
-        t * (-1.13520398 + t * (1.48851638 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
 }

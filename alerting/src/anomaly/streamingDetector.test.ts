@@ -1,0 +1,96 @@
+import { createStreamingDetector, restoreStreamingDetector } from './streamingDetector';
+import { spikes } from './syntheticSeries';
+import type { Point } from './features';
+
+const T0 = Date.UTC(2026, 0, 5);
+const minute = (i: number) => T0 + i * 60_000;
+
+describe('streaming detector', () => {
+  const series = spikes(31, 1200);
+
+  it('scores 0 during warm-up and stays in [0, 1] afterwards', () => {
+    const d = createStreamingDetector({ minHistory: 100 });
+    const results = series.points.map((p) => d.update(p));
+    expect(results.slice(0, 100).every((r) => r.score === 0 && r.warmingUp)).toBe(true);
+    expect(results.slice(100).every((r) => r.score >= 0 && r.score <= 1 && !r.warmingUp)).toBe(true);
+    expect(d.trained).toBe(true);
+  });
+
+  it('never looks ahead: a prefix scores the same whatever follows it', () => {
+    const full = createStreamingDetector();
+    const prefix = createStreamingDetector();
+    const a = series.points.map((p) => full.update(p).score);
+    const b = series.points.slice(0, 700).map((p) => prefix.update(p).score);
+    expect(a.slice(0, 700)).toEqual(b);
+  });
+
+  it('alerts on injected spikes with high scores and scores ordinary points low', () => {
+    const d = createStreamingDetector();
+    const results = series.points.map((p) => d.update(p));
+    const spikeScores = series.anomalies.filter((a) => a.start >= 100).map((a) => results[a.start].score);
+    const ordinary = results.filter((_, i) => i >= 100 && !series.anomalies.some((a) => i >= a.start && i <= a.end + 5));
+    expect(Math.min(...spikeScores)).toBeGreaterThan(0.25);
+    const sorted = ordinary.map((r) => r.score).sort((x, y) => x - y);
+    expect(sorted[Math.floor(0.95 * sorted.length)]).toBeLessThan(0.2);
+  });
+
+  it('a flat series scores 0 until it deviates, and the deviation scores 1', () => {
+    const d = createStreamingDetector({ minHistory: 50 });
+    const flat: Point[] = Array.from({ length: 300 }, (_, i) => ({ timestamp: minute(i), value: 7 }));
+    expect(flat.map((p) => d.update(p).score).every((s) => s === 0)).toBe(true);
+    const jump = d.update({ timestamp: minute(300), value: 7.5 });
+    expect(jump.score).toBe(1);
+    expect(jump.alert).toBe(true);
+    expect(Number.isFinite(jump.components.robustZ)).toBe(false);
+  });
+
+  it('a counter that mostly sits at 0 does not make every 1 maximally surprising', () => {
+    const d = createStreamingDetector();
+    const results = Array.from({ length: 600 }, (_, i) => d.update({ timestamp: minute(i), value: i % 7 === 0 ? 1 : 0 }));
+    expect(results.filter((r) => r.alert)).toHaveLength(0);
+  });
+
+  it('persists and reloads: a restored detector continues exactly like the original', () => {
+    const original = createStreamingDetector({ retrainEvery: 300 });
+    series.points.slice(0, 600).forEach((p) => original.update(p));
+    const state = JSON.parse(JSON.stringify(original.toJSON()));
+    const restored = restoreStreamingDetector(state);
+    const rest = series.points.slice(600);
+    const a = rest.map((p) => original.update(p));
+    const b = rest.map((p) => restored.update(p));
+    expect(b.map((r) => r.score)).toEqual(a.map((r) => r.score));
+    expect(b.map((r) => r.alert)).toEqual(a.map((r) => r.alert));
+    expect(JSON.stringify(state).length).toBeLessThan(600_000);
+  });
+
+  it('suppresses a second alert within the suppression window', () => {
+    const d = createStreamingDetector({ minHistory: 50, suppressionMs: 30 * 60_000 });
+    const flat: Point[] = Array.from({ length: 100 }, (_, i) => ({ timestamp: minute(i), value: 1 }));
+    flat.forEach((p) => d.update(p));
+    expect(d.update({ timestamp: minute(100), value: 50 }).alert).toBe(true);
+    for (let i = 101; i < 110; i++) d.update({ timestamp: minute(i), value: 1 });
+    const again = d.update({ timestamp: minute(110), value: -50 });
+    expect(again.score).toBeGreaterThanOrEqual(0.4);
+    expect(again.alert).toBe(false);
+  });
+
+  it('reports severity from the series’ own percentiles with context', () => {
+    const d = createStreamingDetector({ minHistory: 50 });
+    series.points.slice(0, 400).forEach((p) => d.update(p));
+    const high = d.update({ timestamp: series.points[400].timestamp, value: 80 });
+    expect(high.severity).toBe('critical');
+    expect(high.context.percentile).toBe(100);
+    expect(high.context.historicalMean).toBeCloseTo(50, 0);
+  });
+
+  it('rejects bad options, out-of-order points and corrupt state with a message', () => {
+    expect(() => createStreamingDetector({ threshold: 2 })).toThrow(/threshold must be in \(0, 1\]/);
+    expect(() => createStreamingDetector({ minHistory: 0 })).toThrow(/minHistory/);
+    const d = createStreamingDetector();
+    d.update({ timestamp: minute(5), value: 1 });
+    expect(() => d.update({ timestamp: minute(4), value: 1 })).toThrow(/earlier than the previous point/);
+    expect(() => d.update({ timestamp: minute(6), value: NaN })).toThrow(/finite/);
+    expect(() => restoreStreamingDetector({ kind: 'streaming-detector', version: 1, timestamps: [1], values: [] })).toThrow(/equal length/);
+    expect(() => restoreStreamingDetector(null)).toThrow(/not a version 1 state/);
+  });
+});
