@@ -25,8 +25,18 @@ export async function ackIncident(id: string, by?: string): Promise<void> {
   });
 }
 
+/** The alerting API takes Alertmanager-style matchers and snake_case times; this is the one place that maps them. */
 export async function createSilence(silence: SilenceRequest): Promise<void> {
-  await requestJson('alerting', '/v1/silences', z.unknown(), { method: 'POST', data: silence });
+  await requestJson('alerting', '/v1/silences', z.unknown(), {
+    method: 'POST',
+    data: {
+      matchers: silence.matchers.map((m) => ({ name: m.name, value: m.value, is_regex: Boolean(m.isRegex) })),
+      starts_at: silence.startsAt,
+      ends_at: silence.endsAt,
+      comment: silence.comment,
+      created_by: silence.createdBy,
+    },
+  });
 }
 
 export function listRules(): Promise<Rule[]> {

@@ -97,7 +97,8 @@ export async function streamAnalysisEvents(
       case 'done': {
         const o = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
         const llm = llmInfoSchema.safeParse(o.llm);
-        if (o.llm_error) {
+        // `not_configured` is the normal no-LLM answer (deterministic findings only), not a failure.
+        if (o.llm_error && toLlmError(o.llm_error).category !== 'not_configured') {
           handlers.onLlmError?.(toLlmError(o.llm_error));
         }
         handlers.onDone?.({
@@ -106,9 +107,13 @@ export async function streamAnalysisEvents(
         });
         break;
       }
-      case 'error':
-        handlers.onLlmError?.(toLlmError(payload));
+      case 'error': {
+        const error = toLlmError(payload);
+        if (error.category !== 'not_configured') {
+          handlers.onLlmError?.(error);
+        }
         break;
+      }
       default:
         break;
     }

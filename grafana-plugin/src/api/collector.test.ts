@@ -19,9 +19,10 @@ describe('collector API client', () => {
   });
 
   test('the LLM summary is asked for the given range', async () => {
-    const calls = installBackendSrv(() => ({ status: 200, data: { total_cost_usd: 1.5, models: [] } }));
+    const calls = installBackendSrv(() => ({ status: 200, data: { from: 1000, to: 2000, totals: { requests: 3, cost_usd: 1.5 }, models: [] } }));
     const summary = await getLlmSummary({ from: 1000, to: 2000 });
     expect(summary.total_cost_usd).toBe(1.5);
+    expect(summary.requests).toBe(3);
     expect(calls[0].params).toEqual({ from: '1000', to: '2000' });
   });
 

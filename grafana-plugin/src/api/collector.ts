@@ -35,14 +35,25 @@ export function getAssistantStatus(): Promise<AssistantStatus> {
   return requestJson('collector', '/v1/assistant/status', assistantStatusSchema);
 }
 
+/** JSON has no NaN/Infinity; the analysis API takes them as the strings "NaN", "Infinity", "-Infinity". */
+export function toWire(request: AnalyzeRequest) {
+  return {
+    ...request,
+    series: request.series.map((s) => ({
+      ...s,
+      points: s.points.map(([t, v]) => [t, Number.isFinite(v) ? v : String(v)] as [number, number | string]),
+    })),
+  };
+}
+
 /** Non-streamed analysis: one JSON answer with findings and, when an LLM is configured, a narrative. */
 export function analyze(request: AnalyzeRequest): Promise<AnalysisResponse> {
-  return requestJson('collector', '/v1/analyze', analysisResponseSchema, { method: 'POST', data: request });
+  return requestJson('collector', '/v1/analyze', analysisResponseSchema, { method: 'POST', data: toWire(request) });
 }
 
 /** Streamed analysis: findings first, then the narrative as `delta` events. */
 export function streamAnalysis(request: AnalyzeRequest, handlers: AnalysisStreamHandlers, signal?: AbortSignal) {
-  return streamAnalysisEvents('/v1/analyze', request, handlers, signal);
+  return streamAnalysisEvents('/v1/analyze', toWire(request), handlers, signal);
 }
 
 export interface ChatRequest {

@@ -115,13 +115,18 @@ export const llmSummaryRowSchema = z
   })
   .passthrough();
 export type LlmSummaryRow = z.infer<typeof llmSummaryRowSchema>;
+/** The collector answers `{from, to, totals: {requests, cost_usd, …}, models: […]}`. */
 export const llmSummarySchema = z
   .object({
-    total_cost_usd: z.number().nullable().optional(),
-    requests: z.number().optional(),
+    totals: z.object({ requests: z.number().optional(), cost_usd: z.number().nullable().optional() }).passthrough().optional(),
     models: z.array(llmSummaryRowSchema).default([]),
   })
-  .passthrough();
+  .passthrough()
+  .transform((s) => ({
+    ...s,
+    total_cost_usd: s.totals?.cost_usd ?? s.models.reduce((a, m) => a + (m.cost_usd ?? 0), 0),
+    requests: s.totals?.requests ?? s.models.reduce((a, m) => a + (m.requests ?? 0), 0),
+  }));
 export type LlmSummary = z.infer<typeof llmSummarySchema>;
 
 export const assistantStatusSchema = z
@@ -132,23 +137,36 @@ export const assistantStatusSchema = z
   .passthrough();
 export type AssistantStatus = z.infer<typeof assistantStatusSchema>;
 
-export const incidentStatusSchema = z.string();
+const timeSchema = z.union([z.string(), z.number()]).nullable().optional();
+
+/**
+ * An incident as the alerting API shows it (`rule`, `triggered_at`, `trigger_value`/`last_value`),
+ * normalised to the names the UI uses.
+ */
 export const incidentSchema = z
   .object({
     id: z.union([z.string(), z.number()]).transform(String),
+    rule: z.string().optional(),
     rule_name: z.string().optional(),
-    rule_id: z.union([z.string(), z.number()]).transform(String).optional(),
     status: z.string(),
     severity: severitySchema,
     labels: z.record(z.string()).default({}),
     annotations: z.record(z.string()).default({}),
-    value: z.number().nullable().optional(),
-    started_at: z.union([z.string(), z.number()]).nullable().optional(),
-    resolved_at: z.union([z.string(), z.number()]).nullable().optional(),
-    acknowledged_at: z.union([z.string(), z.number()]).nullable().optional(),
+    trigger_value: z.number().nullable().optional(),
+    last_value: z.number().nullable().optional(),
+    triggered_at: timeSchema,
+    started_at: timeSchema,
+    resolved_at: timeSchema,
+    acknowledged_at: timeSchema,
     acknowledged_by: z.string().nullable().optional(),
   })
-  .passthrough();
+  .passthrough()
+  .transform(({ rule, triggered_at, ...i }) => ({
+    ...i,
+    rule_name: i.rule_name ?? rule,
+    started_at: i.started_at ?? triggered_at,
+    value: i.last_value ?? i.trigger_value ?? null,
+  }));
 export type Incident = z.infer<typeof incidentSchema>;
 export const incidentsSchema = z.union([
   z.array(incidentSchema),

@@ -7,8 +7,8 @@ import Alerts from './Alerts';
 
 function alertingService() {
   const incidents = [
-    { id: '1', rule_name: 'high_cpu_usage', status: 'active', severity: 'warning', labels: { host: 'gpu-01' }, annotations: {} },
-    { id: '2', rule_name: 'critical_error_rate', status: 'active', severity: 'critical', labels: { model: 'gpt-4o' }, annotations: {} },
+    { id: '1', rule: 'high_cpu_usage', status: 'active', severity: 'warning', labels: { host: 'gpu-01' }, annotations: {} },
+    { id: '2', rule: 'critical_error_rate', status: 'active', severity: 'critical', labels: { model: 'gpt-4o' }, annotations: {} },
   ];
   return (req: RecordedRequest) => {
     if (req.url.endsWith('/alerting/v1/incidents')) {
@@ -27,7 +27,7 @@ function alertingService() {
       return { status: 201, data: { id: 's1' } };
     }
     if (req.url.endsWith('/alerting/v1/rules')) {
-      return { status: 200, data: [{ name: 'high_cpu_usage', metric: 'system_cpu_usage_percent', threshold: 80 }] };
+      return { status: 200, data: { rules: [{ name: 'high_cpu_usage', metric: 'system_cpu_usage_percent', threshold: 80 }] } };
     }
     return undefined;
   };
@@ -39,6 +39,10 @@ describe('Alerts page', () => {
     renderWithRouter(<Alerts />, '/a/aihub-observability-app/alerts');
     const table = await screen.findByRole('table');
     expect(within(table).getAllByRole('row')).toHaveLength(3);
+    // The rule's metric picks the dashboard: high_cpu_usage watches system_cpu_usage_percent.
+    await waitFor(() =>
+      expect(screen.getAllByRole('link', { name: 'Dashboard' }).map((a) => a.getAttribute('href'))).toEqual(['/d/aihub-system', '/d/aihub-overview'])
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Acknowledge high_cpu_usage' }));
     expect(await screen.findByText('Acknowledged high_cpu_usage')).toBeInTheDocument();
     await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(2));
@@ -62,12 +66,12 @@ describe('Alerts page', () => {
     await userEvent.click(screen.getByRole('button', { name: /silence/i }));
     await userEvent.click(await screen.findByRole('menuitem', { name: 'Silence for 1 hour' }));
     expect(await screen.findByText('Silenced high_cpu_usage for 60 min')).toBeInTheDocument();
-    const silence = calls.find((c) => c.url.endsWith('/silences'))!.data as { matchers: unknown; startsAt: string; endsAt: string };
+    const silence = calls.find((c) => c.url.endsWith('/silences'))!.data as { matchers: unknown; starts_at: string; ends_at: string };
     expect(silence.matchers).toEqual([
-      { name: 'alertname', value: 'high_cpu_usage' },
-      { name: 'host', value: 'gpu-01' },
+      { name: 'alertname', value: 'high_cpu_usage', is_regex: false },
+      { name: 'host', value: 'gpu-01', is_regex: false },
     ]);
-    expect(Date.parse(silence.endsAt) - Date.parse(silence.startsAt)).toBe(3_600_000);
+    expect(Date.parse(silence.ends_at) - Date.parse(silence.starts_at)).toBe(3_600_000);
   });
 
   test('a rule link shows the rule and only its incidents', async () => {

@@ -34,7 +34,7 @@ function Alerts() {
   const severity = params.get('severity') ?? '';
   const ruleName = params.get('rule') ?? '';
   const incidents = useAsyncData(() => listIncidents({ status, severity }), [status, severity]);
-  const rules = useAsyncData(() => (ruleName ? listRules() : Promise.resolve([])), [ruleName]);
+  const rules = useAsyncData(() => listRules(), []);
   const [busyId, setBusyId] = useState<string>();
   const [notice, setNotice] = useState<{ ok: boolean; text: string }>();
 
@@ -79,6 +79,7 @@ function Alerts() {
 
   const rows = (incidents.value ?? []).filter((i) => !ruleName || i.rule_name === ruleName);
   const rule = (rules.value ?? []).find((r) => r.name === ruleName);
+  const ruleMetrics = Object.fromEntries((rules.value ?? []).flatMap((r) => (r.metric ? [[r.name, r.metric]] : [])));
 
   return (
     <PluginPage>
@@ -107,7 +108,7 @@ function Alerts() {
         ) : incidents.loading && !incidents.value ? (
           <p>Loading incidents…</p>
         ) : (
-          <IncidentsTable incidents={rows} onAck={onAck} onSilence={onSilence} busyId={busyId} />
+          <IncidentsTable incidents={rows} onAck={onAck} onSilence={onSilence} busyId={busyId} ruleMetrics={ruleMetrics} />
         )}
       </div>
     </PluginPage>

@@ -28,7 +28,7 @@ describe('Overview page', () => {
         return { status: 200, data: [{ run_id: 'resnet50-lr3e-4', model_name: 'ResNet50', status: 'running', last_epoch: 15 }] };
       }
       if (req.url.endsWith('/v1/llm/summary')) {
-        return { status: 200, data: { total_cost_usd: 12.345, requests: 420, models: [{ provider: 'openai', model: 'gpt-4o' }] } };
+        return { status: 200, data: { from: 0, to: 1, totals: { requests: 420, cost_usd: 12.345 }, models: [{ provider: 'openai', model: 'gpt-4o', requests: 420, cost_usd: 12.345 }] } };
       }
       return undefined;
     });

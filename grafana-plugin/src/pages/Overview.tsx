@@ -68,10 +68,10 @@ function Overview() {
           ) : (
             <div>
               <div className={styles.big}>
-                ${(spend.value?.total_cost_usd ?? (spend.value?.models ?? []).reduce((a, m) => a + (m.cost_usd ?? 0), 0)).toFixed(2)}
+                ${(spend.value?.total_cost_usd ?? 0).toFixed(2)}
               </div>
               <div className={styles.muted}>
-                {(spend.value?.models ?? []).length} models, {spend.value?.requests ?? (spend.value?.models ?? []).reduce((a, m) => a + (m.requests ?? 0), 0)} requests
+                {(spend.value?.models ?? []).length} models, {spend.value?.requests ?? 0} requests
               </div>
             </div>
           )}

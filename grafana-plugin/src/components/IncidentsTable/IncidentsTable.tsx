@@ -14,6 +14,8 @@ interface Props {
   onAck: (incident: Incident) => void;
   onSilence: (incident: Incident, durationMs: number, comment: string) => void;
   busyId?: string;
+  /** Rule name → the metric it watches, to link each incident to the dashboard that shows it. */
+  ruleMetrics?: Record<string, string>;
 }
 
 function formatTime(value: string | number | null | undefined): string {
@@ -23,13 +25,16 @@ function formatTime(value: string | number | null | undefined): string {
   return dateTimeFormat(typeof value === 'number' ? value : Date.parse(value));
 }
 
-function metricOf(incident: Incident): string | undefined {
+function metricOf(incident: Incident, ruleMetrics: Record<string, string>): string | undefined {
   const m = (incident as Record<string, unknown>).metric;
-  return typeof m === 'string' ? m : incident.labels.__name__;
+  if (typeof m === 'string') {
+    return m;
+  }
+  return (incident.rule_name && ruleMetrics[incident.rule_name]) || incident.labels.__name__;
 }
 
 /** Incidents with their labels, state and the actions an on-call engineer needs. */
-export function IncidentsTable({ incidents, onAck, onSilence, busyId }: Props) {
+export function IncidentsTable({ incidents, onAck, onSilence, busyId, ruleMetrics = {} }: Props) {
   const styles = useStyles2(getStyles);
   if (incidents.length === 0) {
     return <p>No incidents match these filters.</p>;
@@ -49,7 +54,7 @@ export function IncidentsTable({ incidents, onAck, onSilence, busyId }: Props) {
       <tbody>
         {incidents.map((incident) => {
           const acked = Boolean(incident.acknowledged_at) || incident.status === 'acknowledged';
-          const dashboard = dashboardForMetric(metricOf(incident));
+          const dashboard = dashboardForMetric(metricOf(incident, ruleMetrics));
           const summary = incident.annotations.summary;
           return (
             <tr key={incident.id} data-testid={testIds.alerts.row} data-incident-id={incident.id}>

@@ -8,7 +8,7 @@ const incident = {
   severity: 'warning',
   labels: { host: 'gpu-01', team: 'infra' },
   annotations: {},
-} as Incident;
+} as unknown as Incident;
 
 describe('silence requests', () => {
   test.each([
