@@ -26,7 +26,14 @@ describe('detection quality on synthetic labelled series', () => {
   }));
 
   afterAll(() => {
-    console.log(results.map((r) => `${r.series.name.padEnd(18)} detector ${f(r.detector)} | without forest ${f(r.baselinesOnly)} | plain IF ${f(r.plain)}`).join('\n'));
+    console.log(
+      results
+        .map(
+          (r) =>
+            `${r.series.name.padEnd(18)} detector ${f(r.detector)} | without forest ${f(r.baselinesOnly)} | plain IF ${f(r.plain)}`,
+        )
+        .join('\n'),
+    );
   });
 
   it.each(results.filter((r) => r.series.anomalies.length > 0).map((r) => [r.series.name, r] as const))(

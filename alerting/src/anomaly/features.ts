@@ -34,14 +34,24 @@ function mean(values: readonly number[], from: number, to: number): number {
  * values 0..i (no look-ahead). Windows shorter than nominal at the start of a series use
  * what exists. Hour and weekday are UTC.
  */
-export function featureRowOf(values: readonly number[], timestamp: number, previousTimestamp: number | undefined, i: number): number[] {
+export function featureRowOf(
+  values: readonly number[],
+  timestamp: number,
+  previousTimestamp: number | undefined,
+  i: number,
+): number[] {
   const value = values[i];
   const previous = i > 0 ? values[i - 1] : value;
   const diff = value - previous;
   const dtSeconds = previousTimestamp === undefined ? 0 : (timestamp - previousTimestamp) / 1000;
   const rate = dtSeconds > 0 ? diff / dtSeconds : 0;
   const relative =
-    diff === 0 ? 0 : Math.max(-MAX_RELATIVE_CHANGE, Math.min(MAX_RELATIVE_CHANGE, diff / Math.max(Math.abs(previous), 1e-12)));
+    diff === 0
+      ? 0
+      : Math.max(
+          -MAX_RELATIVE_CHANGE,
+          Math.min(MAX_RELATIVE_CHANGE, diff / Math.max(Math.abs(previous), 1e-12)),
+        );
   const from10 = Math.max(0, i - 9);
   const m10 = mean(values, from10, i + 1);
   let ss = 0;
@@ -63,5 +73,7 @@ export function featureRowOf(values: readonly number[], timestamp: number, previ
 /** Feature rows for a whole series, each from that point and the ones before it. */
 export function extractFeatures(points: readonly Point[]): number[][] {
   const values = points.map((p) => p.value);
-  return points.map((p, i) => featureRowOf(values, p.timestamp, i > 0 ? points[i - 1].timestamp : undefined, i));
+  return points.map((p, i) =>
+    featureRowOf(values, p.timestamp, i > 0 ? points[i - 1].timestamp : undefined, i),
+  );
 }

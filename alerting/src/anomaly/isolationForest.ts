@@ -84,7 +84,12 @@ function withLeafCorrections(feature: Int8Array, value: Float32Array): Tree {
   return { feature, value, right, leafCorrection };
 }
 
-function growTree(rows: readonly (readonly number[])[], sample: number[], maxDepth: number, random: Random): Tree {
+function growTree(
+  rows: readonly (readonly number[])[],
+  sample: number[],
+  maxDepth: number,
+  random: Random,
+): Tree {
   const nFeatures = rows[0].length;
   const features: number[] = [];
   const values: number[] = [];
@@ -131,14 +136,20 @@ function growTree(rows: readonly (readonly number[])[], sample: number[], maxDep
   return withLeafCorrections(Int8Array.from(features), Float32Array.from(values));
 }
 
-/** Partial Fisher–Yates: `k` distinct indices of [0, n). */
-function sampleWithoutReplacement(n: number, k: number, random: Random): number[] {
-  const pool = Array.from({ length: n }, (_, i) => i);
+/**
+ * `k` distinct indices of [0, pool.length) by a partial Fisher–Yates over `pool`, which is
+ * reused across trees: shuffling an already shuffled pool is still uniform, and it saves an
+ * n-sized allocation per tree.
+ */
+function sampleWithoutReplacement(pool: Int32Array, k: number, random: Random): number[] {
+  const n = pool.length;
   for (let i = 0; i < k; i++) {
     const j = i + randomInt(random, n - i);
-    [pool[i], pool[j]] = [pool[j], pool[i]];
+    const t = pool[i];
+    pool[i] = pool[j];
+    pool[j] = t;
   }
-  return pool.slice(0, k);
+  return Array.from(pool.subarray(0, k));
 }
 
 /**
@@ -169,20 +180,25 @@ export class IsolationForest {
     const seed = options.seed ?? 42;
     if (rows.length === 0) throw new Error('isolation forest: no training rows');
     const nFeatures = rows[0].length;
-    if (nFeatures === 0 || nFeatures > 127) throw new Error('isolation forest: 1 to 127 features are supported');
+    if (nFeatures === 0 || nFeatures > 127)
+      throw new Error('isolation forest: 1 to 127 features are supported');
     rows.forEach((row, i) => {
-      if (row.length !== nFeatures) throw new Error(`isolation forest: row ${i} has ${row.length} features, expected ${nFeatures}`);
+      if (row.length !== nFeatures)
+        throw new Error(`isolation forest: row ${i} has ${row.length} features, expected ${nFeatures}`);
       if (!row.every(Number.isFinite)) throw new Error(`isolation forest: row ${i} has a non-finite value`);
     });
-    if (!Number.isInteger(nEstimators) || nEstimators < 1) throw new Error('isolation forest: nEstimators must be a positive integer');
-    if (!Number.isInteger(maxSamples) || maxSamples < 2) throw new Error('isolation forest: maxSamples must be an integer ≥ 2');
+    if (!Number.isInteger(nEstimators) || nEstimators < 1)
+      throw new Error('isolation forest: nEstimators must be a positive integer');
+    if (!Number.isInteger(maxSamples) || maxSamples < 2)
+      throw new Error('isolation forest: maxSamples must be an integer ≥ 2');
 
     const random = seededRandom(seed);
     const sampleSize = Math.min(maxSamples, rows.length);
     const maxDepth = Math.ceil(Math.log2(Math.max(sampleSize, 2)));
     const trees: Tree[] = [];
+    const pool = Int32Array.from({ length: rows.length }, (_, i) => i);
     for (let t = 0; t < nEstimators; t++) {
-      trees.push(growTree(rows, sampleWithoutReplacement(rows.length, sampleSize, random), maxDepth, random));
+      trees.push(growTree(rows, sampleWithoutReplacement(pool, sampleSize, random), maxDepth, random));
     }
     const ranges: Array<[number, number]> = [];
     for (let f = 0; f < nFeatures; f++) {
@@ -195,7 +211,9 @@ export class IsolationForest {
       ranges.push([min, max]);
     }
     const calendar = new Set(options.calendarFeatures ?? []);
-    for (const f of calendar) if (!Number.isInteger(f) || f < 0 || f >= nFeatures) throw new Error(`isolation forest: calendar feature ${f} does not exist`);
+    for (const f of calendar)
+      if (!Number.isInteger(f) || f < 0 || f >= nFeatures)
+        throw new Error(`isolation forest: calendar feature ${f} does not exist`);
     return new IsolationForest(trees, ranges, calendar, sampleSize, seed);
   }
 
@@ -246,7 +264,8 @@ export class IsolationForest {
   }
 
   toJSON(): IsolationForestJSON {
-    const b64 = (a: Int8Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    const b64 = (a: Int8Array | Float32Array) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       kind: 'isolation-forest',
       version: 1,
@@ -261,9 +280,12 @@ export class IsolationForest {
 
   static fromJSON(json: unknown): IsolationForest {
     const j = json as Partial<IsolationForestJSON> | null;
-    if (!j || j.kind !== 'isolation-forest' || j.version !== 1) throw new Error('isolation forest: not a version 1 model');
-    if (!Number.isInteger(j.sampleSize) || (j.sampleSize as number) < 1) throw new Error('isolation forest: bad sampleSize');
-    if (!Array.isArray(j.ranges) || j.ranges.length !== j.nFeatures) throw new Error('isolation forest: bad ranges');
+    if (!j || j.kind !== 'isolation-forest' || j.version !== 1)
+      throw new Error('isolation forest: not a version 1 model');
+    if (!Number.isInteger(j.sampleSize) || (j.sampleSize as number) < 1)
+      throw new Error('isolation forest: bad sampleSize');
+    if (!Array.isArray(j.ranges) || j.ranges.length !== j.nFeatures)
+      throw new Error('isolation forest: bad ranges');
     if (!Array.isArray(j.trees) || j.trees.length === 0) throw new Error('isolation forest: no trees');
     const trees = j.trees.map((t, k) => {
       const fb = Buffer.from(String(t?.f), 'base64');
@@ -272,10 +294,17 @@ export class IsolationForest {
       const feature = new Int8Array(fb.length);
       feature.set(new Int8Array(fb.buffer, fb.byteOffset, fb.length));
       const value = new Float32Array(new Uint8Array(vb).buffer);
-      if (feature.some((f) => f >= (j.nFeatures as number))) throw new Error(`isolation forest: tree ${k} names an unknown feature`);
+      if (feature.some((f) => f >= (j.nFeatures as number)))
+        throw new Error(`isolation forest: tree ${k} names an unknown feature`);
       return withLeafCorrections(feature, value);
     });
     const calendar = new Set((j.calendarFeatures ?? []).map(Number));
-    return new IsolationForest(trees, j.ranges.map(([a, b]) => [Number(a), Number(b)]), calendar, j.sampleSize as number, Number(j.seed));
+    return new IsolationForest(
+      trees,
+      j.ranges.map(([a, b]) => [Number(a), Number(b)]),
+      calendar,
+      j.sampleSize as number,
+      Number(j.seed),
+    );
   }
 }

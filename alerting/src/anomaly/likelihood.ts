@@ -78,7 +78,8 @@ export class AnomalyLikelihood {
     const surprise = Math.max(u, this.recent.length === this.window ? gammaSurprise(this.window, sum) : 0);
 
     this.updates++;
-    while (this.excludedAt.length && this.excludedAt[0] <= this.updates - this.historySize) this.excludedAt.shift();
+    while (this.excludedAt.length && this.excludedAt[0] <= this.updates - this.historySize)
+      this.excludedAt.shift();
     if (u < LEARN_LIMIT || this.excludedAt.length >= MAX_EXCLUDED_SHARE * this.historySize) {
       this.remember(Number.isFinite(raw) ? raw : 1e6);
       this.refit();
@@ -138,11 +139,17 @@ export class AnomalyLikelihood {
   }
 
   toJSON(): AnomalyLikelihoodJSON {
-    return { history: [...this.history], recent: [...this.recent], updates: this.updates, excludedAt: [...this.excludedAt] };
+    return {
+      history: [...this.history],
+      recent: [...this.recent],
+      updates: this.updates,
+      excludedAt: [...this.excludedAt],
+    };
   }
 
   static fromJSON(json: AnomalyLikelihoodJSON, historySize?: number, window?: number): AnomalyLikelihood {
-    if (!Array.isArray(json?.history) || !Array.isArray(json.recent)) throw new Error('anomaly likelihood: bad state');
+    if (!Array.isArray(json?.history) || !Array.isArray(json.recent))
+      throw new Error('anomaly likelihood: bad state');
     const l = new AnomalyLikelihood(historySize, window);
     for (const x of json.history) l.remember(Number(x));
     l.recent = json.recent.map(Number);
@@ -199,9 +206,19 @@ export function erfc(x: number): number {
   const r =
     t *
     Math.exp(
-      -x * x - 1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
-        t * (-1.13520398 + t * (1.48851638 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -x * x -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851638 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }

@@ -33,7 +33,9 @@ describe('ml-isolation-forest 0.1.0 defects that our IsolationForest does not ha
     b.train(normal);
     expect(a.predict(normal.slice(0, 20))).not.toEqual(b.predict(normal.slice(0, 20)));
     const probe = normal.slice(0, 20);
-    expect(IsolationForest.train(normal, { seed: 9 }).scoreAll(probe)).toEqual(IsolationForest.train(normal, { seed: 9 }).scoreAll(probe));
+    expect(IsolationForest.train(normal, { seed: 9 }).scoreAll(probe)).toEqual(
+      IsolationForest.train(normal, { seed: 9 }).scoreAll(probe),
+    );
   });
 
   it('ml-isolation-forest keeps every training row in its leaves and grows with the data; ours does not', () => {
@@ -50,7 +52,10 @@ describe('ml-isolation-forest 0.1.0 defects that our IsolationForest does not ha
   it('without per-tree subsampling ml-isolation-forest swamps a small cluster of anomalies; with ψ = 256 ours isolates it', () => {
     // 2,000 normal rows plus a tight cluster of 60 anomalies: masking, the paper's motivating case.
     const r = seededRandom(4);
-    const data = [...rows(2000, 0, 4), ...Array.from({ length: 60 }, () => [3 + 0.01 * r(), 3 + 0.01 * r(), 3 + 0.01 * r()])];
+    const data = [
+      ...rows(2000, 0, 4),
+      ...Array.from({ length: 60 }, () => [3 + 0.01 * r(), 3 + 0.01 * r(), 3 + 0.01 * r()]),
+    ];
     const probe = [3.005, 3.005, 3.005];
     const ml = new MlIsolationForest({ nEstimators: 100 });
     ml.train(data);

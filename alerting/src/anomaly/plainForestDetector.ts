@@ -19,7 +19,13 @@ export interface PlainForestOptions {
  * suppression window as the streaming detector. Returns the indices where it alerts.
  */
 export function plainForestAlerts(points: readonly Point[], options: PlainForestOptions = {}): number[] {
-  const { minHistory = 100, maxHistory = 1000, retrainEvery = 500, contamination = 0.01, suppressionMs = 30 * 60_000 } = options;
+  const {
+    minHistory = 100,
+    maxHistory = 1000,
+    retrainEvery = 500,
+    contamination = 0.01,
+    suppressionMs = 30 * 60_000,
+  } = options;
   const rows = extractFeatures(points);
   const alerts: number[] = [];
   let model: { s: Standardiser; f: IsolationForest; threshold: number } | null = null;
@@ -29,13 +35,23 @@ export function plainForestAlerts(points: readonly Point[], options: PlainForest
     if (i >= minHistory && (model === null || i - trainedAt >= retrainEvery)) {
       const train = rows.slice(Math.max(0, i - maxHistory), i);
       const s = Standardiser.fit(train);
-      const f = IsolationForest.train(s.transformAll(train), { calendarFeatures: CALENDAR_FEATURES, ...options.forest });
+      const f = IsolationForest.train(s.transformAll(train), {
+        calendarFeatures: CALENDAR_FEATURES,
+        ...options.forest,
+      });
       const scores = f.scoreAll(s.transformAll(train)).sort((a, b) => a - b);
-      model = { s, f, threshold: scores[Math.min(scores.length - 1, Math.floor((1 - contamination) * scores.length))] };
+      model = {
+        s,
+        f,
+        threshold: scores[Math.min(scores.length - 1, Math.floor((1 - contamination) * scores.length))],
+      };
       trainedAt = i;
     }
     if (!model) continue;
-    if (model.f.score(model.s.transform(rows[i])) > model.threshold && points[i].timestamp - lastAlert >= suppressionMs) {
+    if (
+      model.f.score(model.s.transform(rows[i])) > model.threshold &&
+      points[i].timestamp - lastAlert >= suppressionMs
+    ) {
       alerts.push(i);
       lastAlert = points[i].timestamp;
     }

@@ -31,8 +31,11 @@ export function robustLevel(window: readonly number[]): RobustLevel {
   const mid = median(diffs);
   const deviations = diffs.map((d) => Math.abs(d - mid));
   let scale = (1.4826 * median(deviations)) / Math.SQRT2;
-  if (!(scale > 0)) scale = Math.sqrt(deviations.reduce((a, d) => a + d * d, 0) / Math.max(1, deviations.length)) / Math.SQRT2;
-  if (!(scale > 0) && window.some((x) => x !== center)) scale = 1.4826 * median(window.map((x) => Math.abs(x - center)));
+  if (!(scale > 0))
+    scale =
+      Math.sqrt(deviations.reduce((a, d) => a + d * d, 0) / Math.max(1, deviations.length)) / Math.SQRT2;
+  if (!(scale > 0) && window.some((x) => x !== center))
+    scale = 1.4826 * median(window.map((x) => Math.abs(x - center)));
   const floor = 1e-12 * Math.max(1, Math.abs(center));
   return { center, scale: scale > floor ? scale : 0 };
 }

@@ -82,7 +82,12 @@ export class SeasonalProfile {
 
   static fromJSON(json: SeasonalProfileJSON): SeasonalProfile {
     const p = new SeasonalProfile();
-    if (!Array.isArray(json?.hourly) || json.hourly.length !== 24 || !Array.isArray(json.daily) || json.daily.length !== 7) {
+    if (
+      !Array.isArray(json?.hourly) ||
+      json.hourly.length !== 24 ||
+      !Array.isArray(json.daily) ||
+      json.daily.length !== 7
+    ) {
       throw new Error('seasonal profile: bad state');
     }
     p.hourly = json.hourly.map((a) => a.map(Number));

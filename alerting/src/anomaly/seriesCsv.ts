@@ -28,7 +28,9 @@ export function parseTimestamp(text: string): number | null {
     const n = Number(text);
     return Math.abs(n) < 1e11 ? n * 1000 : n;
   }
-  const iso = NAIVE_DATE_TIME.test(text) ? `${text.replace(' ', 'T')}${text.length > 10 ? 'Z' : 'T00:00:00Z'}` : text;
+  const iso = NAIVE_DATE_TIME.test(text)
+    ? `${text.replace(' ', 'T')}${text.length > 10 ? 'Z' : 'T00:00:00Z'}`
+    : text;
   const ms = Date.parse(iso);
   return Number.isFinite(ms) ? ms : null;
 }
@@ -50,15 +52,24 @@ export function parseSeriesCsv(text: string): CsvPoint[] {
       }
       return;
     }
-    if (cells.length !== 2) throw new SeriesCsvError(line, `expected 2 columns (timestamp,value), got ${cells.length}`);
+    if (cells.length !== 2)
+      throw new SeriesCsvError(line, `expected 2 columns (timestamp,value), got ${cells.length}`);
     const [timestampText, valueText] = cells;
     const timestamp = parseTimestamp(timestampText);
-    if (timestamp === null) throw new SeriesCsvError(line, `timestamp "${timestampText}" is neither epoch seconds/milliseconds nor an ISO 8601 date-time`);
+    if (timestamp === null)
+      throw new SeriesCsvError(
+        line,
+        `timestamp "${timestampText}" is neither epoch seconds/milliseconds nor an ISO 8601 date-time`,
+      );
     const value = valueText === '' ? NaN : Number(valueText);
-    if (!Number.isFinite(value)) throw new SeriesCsvError(line, `value "${valueText}" is not a finite number`);
+    if (!Number.isFinite(value))
+      throw new SeriesCsvError(line, `value "${valueText}" is not a finite number`);
     const previous = points[points.length - 1];
     if (previous && timestamp < previous.timestamp) {
-      throw new SeriesCsvError(line, `timestamp "${timestampText}" is earlier than the previous row's ("${previous.timestampText}"); sort the series by time`);
+      throw new SeriesCsvError(
+        line,
+        `timestamp "${timestampText}" is earlier than the previous row's ("${previous.timestampText}"); sort the series by time`,
+      );
     }
     points.push({ timestamp, value, timestampText, valueText });
   });

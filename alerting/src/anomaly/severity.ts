@@ -28,18 +28,40 @@ function quantile(sorted: readonly number[], q: number): number {
  * else info — on either side (below the 1st/5th percentile counts too: a throughput that
  * drops to zero is as alarming as one that spikes). Fewer than 10 points of history: info.
  */
-export function severityFromHistory(value: number, history: readonly number[]): { severity: Severity; context: SeverityContext } {
-  const finite = history.filter(Number.isFinite);
-  const n = finite.length;
-  const sorted = [...finite].sort((a, b) => a - b);
-  const mean = n ? finite.reduce((a, b) => a + b, 0) / n : NaN;
-  const std = n ? Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / n) : NaN;
-  let atOrBelow = 0;
-  for (const x of sorted) if (x <= value) atOrBelow++;
+export function severityFromHistory(
+  value: number,
+  history: readonly number[],
+): { severity: Severity; context: SeverityContext } {
+  return severityFromSortedHistory(
+    value,
+    history.filter(Number.isFinite).sort((a, b) => a - b),
+  );
+}
+
+/** severityFromHistory for a history already sorted ascending (the streaming detector keeps one). */
+export function severityFromSortedHistory(
+  value: number,
+  sorted: readonly number[],
+): { severity: Severity; context: SeverityContext } {
+  const n = sorted.length;
+  let sum = 0;
+  for (const x of sorted) sum += x;
+  const mean = n ? sum / n : NaN;
+  let ss = 0;
+  for (const x of sorted) ss += (x - mean) ** 2;
+  const std = n ? Math.sqrt(ss / n) : NaN;
+  // Binary search: how many history values are ≤ value.
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
   const context: SeverityContext = {
     historicalMean: mean,
     historicalStd: std,
-    percentile: n ? (100 * atOrBelow) / n : NaN,
+    percentile: n ? (100 * lo) / n : NaN,
     p1: n ? quantile(sorted, 0.01) : NaN,
     p5: n ? quantile(sorted, 0.05) : NaN,
     p95: n ? quantile(sorted, 0.95) : NaN,

@@ -44,7 +44,8 @@ export class Standardiser {
     if (!Array.isArray(json?.mean) || !Array.isArray(json?.scale) || json.mean.length !== json.scale.length) {
       throw new Error('standardiser: bad model');
     }
-    if (!json.scale.every((s) => Number.isFinite(s) && s > 0)) throw new Error('standardiser: scales must be positive');
+    if (!json.scale.every((s) => Number.isFinite(s) && s > 0))
+      throw new Error('standardiser: scales must be positive');
     return new Standardiser(json.mean.map(Number), json.scale.map(Number));
   }
 }

@@ -28,7 +28,9 @@ describe('streaming detector', () => {
     const d = createStreamingDetector();
     const results = series.points.map((p) => d.update(p));
     const spikeScores = series.anomalies.filter((a) => a.start >= 100).map((a) => results[a.start].score);
-    const ordinary = results.filter((_, i) => i >= 100 && !series.anomalies.some((a) => i >= a.start && i <= a.end + 5));
+    const ordinary = results.filter(
+      (_, i) => i >= 100 && !series.anomalies.some((a) => i >= a.start && i <= a.end + 5),
+    );
     expect(Math.min(...spikeScores)).toBeGreaterThan(0.25);
     const sorted = ordinary.map((r) => r.score).sort((x, y) => x - y);
     expect(sorted[Math.floor(0.95 * sorted.length)]).toBeLessThan(0.2);
@@ -46,7 +48,9 @@ describe('streaming detector', () => {
 
   it('a counter that mostly sits at 0 does not make every 1 maximally surprising', () => {
     const d = createStreamingDetector();
-    const results = Array.from({ length: 600 }, (_, i) => d.update({ timestamp: minute(i), value: i % 7 === 0 ? 1 : 0 }));
+    const results = Array.from({ length: 600 }, (_, i) =>
+      d.update({ timestamp: minute(i), value: i % 7 === 0 ? 1 : 0 }),
+    );
     expect(results.filter((r) => r.alert)).toHaveLength(0);
   });
 
@@ -90,7 +94,9 @@ describe('streaming detector', () => {
     d.update({ timestamp: minute(5), value: 1 });
     expect(() => d.update({ timestamp: minute(4), value: 1 })).toThrow(/earlier than the previous point/);
     expect(() => d.update({ timestamp: minute(6), value: NaN })).toThrow(/finite/);
-    expect(() => restoreStreamingDetector({ kind: 'streaming-detector', version: 1, timestamps: [1], values: [] })).toThrow(/equal length/);
+    expect(() =>
+      restoreStreamingDetector({ kind: 'streaming-detector', version: 1, timestamps: [1], values: [] }),
+    ).toThrow(/equal length/);
     expect(() => restoreStreamingDetector(null)).toThrow(/not a version 1 state/);
   });
 });

@@ -3,7 +3,7 @@ import { IsolationForest, type IsolationForestJSON, type IsolationForestOptions 
 import { AnomalyLikelihood, erfc, type AnomalyLikelihoodJSON } from './likelihood';
 import { robustLevel, robustZ } from './robustBaseline';
 import { SeasonalProfile, type SeasonalProfileJSON } from './seasonalProfile';
-import { severityFromHistory, type Severity, type SeverityContext } from './severity';
+import { severityFromSortedHistory, type Severity, type SeverityContext } from './severity';
 import { Standardiser, type StandardiserJSON } from './standardiser';
 
 export interface StreamingDetectorOptions {
@@ -84,6 +84,8 @@ interface TrainedModel {
 export class StreamingDetector {
   private timestamps: number[] = [];
   private values: number[] = [];
+  /** `values` kept sorted incrementally, for severity percentiles without a sort per point. */
+  private sortedValues: number[] = [];
   private seen = 0;
   private sinceTraining = 0;
   private lastAlertAt: number | null = null;
@@ -110,9 +112,11 @@ export class StreamingDetector {
 
   update(point: Point): DetectorResult {
     const { timestamp, value } = point;
-    if (!Number.isFinite(timestamp) || !Number.isFinite(value)) throw new RangeError('timestamp and value must be finite numbers');
+    if (!Number.isFinite(timestamp) || !Number.isFinite(value))
+      throw new RangeError('timestamp and value must be finite numbers');
     const last = this.timestamps[this.timestamps.length - 1];
-    if (last !== undefined && timestamp < last) throw new RangeError(`timestamp ${timestamp} is earlier than the previous point (${last})`);
+    if (last !== undefined && timestamp < last)
+      throw new RangeError(`timestamp ${timestamp} is earlier than the previous point (${last})`);
 
     const z = this.baselineZ(timestamp, value);
     const forestScore = this.model ? this.forestScore(timestamp, value) : null;
@@ -122,25 +126,41 @@ export class StreamingDetector {
       // The forest's features are window statistics, so its verdicts on neighbouring points
       // are correlated: it joins the newest point's surprise but not the run-length sum
       // (measured: adding it to the sum tripled false alerts on the synthetic suite).
-      const forestSurprise = forestScore === null || flatAndUnchanged ? 0 : this.likelihood.surpriseOf(this.forestZ(forestScore));
+      const forestSurprise =
+        forestScore === null || flatAndUnchanged ? 0 : this.likelihood.surpriseOf(this.forestZ(forestScore));
       surprise = Math.max(this.likelihood.update(flatAndUnchanged ? 0 : z), forestSurprise);
     }
     const warmingUp = this.seen < this.settings.minHistory;
     const score = warmingUp || flatAndUnchanged ? 0 : Math.min(1, surprise / FULL_SCALE_SURPRISE);
-    const { severity, context } = severityFromHistory(value, this.values);
+    const { severity, context } = severityFromSortedHistory(value, this.sortedValues);
 
     let alert = false;
-    if (score >= this.settings.threshold && !(this.lastAlertAt !== null && timestamp - this.lastAlertAt < this.settings.suppressionMs)) {
+    if (
+      score >= this.settings.threshold &&
+      !(this.lastAlertAt !== null && timestamp - this.lastAlertAt < this.settings.suppressionMs)
+    ) {
       alert = true;
       this.lastAlertAt = timestamp;
     }
 
     this.remember(timestamp, value);
     if (this.settings.useForest) {
-      const due = this.model === null ? this.seen >= this.settings.minHistory : this.settings.retrainEvery > 0 && this.sinceTraining >= this.settings.retrainEvery;
+      const due =
+        this.model === null
+          ? this.seen >= this.settings.minHistory
+          : this.settings.retrainEvery > 0 && this.sinceTraining >= this.settings.retrainEvery;
       if (due) this.retrain();
     }
-    return { timestamp, value, score, alert, warmingUp, severity, context, components: { robustZ: z, forestScore, surprise } };
+    return {
+      timestamp,
+      value,
+      score,
+      alert,
+      warmingUp,
+      severity,
+      context,
+      components: { robustZ: z, forestScore, surprise },
+    };
   }
 
   /**
@@ -148,8 +168,14 @@ export class StreamingDetector {
    * Seeded, so the same history gives the same model. No-op before `minHistory` points.
    */
   retrain(): void {
-    if (this.values.length < Math.min(this.settings.minHistory, this.settings.maxHistory) || this.values.length < 2) return;
-    const rows = this.values.map((_, i) => featureRowOf(this.values, this.timestamps[i], i > 0 ? this.timestamps[i - 1] : undefined, i));
+    if (
+      this.values.length < Math.min(this.settings.minHistory, this.settings.maxHistory) ||
+      this.values.length < 2
+    )
+      return;
+    const rows = this.values.map((_, i) =>
+      featureRowOf(this.values, this.timestamps[i], i > 0 ? this.timestamps[i - 1] : undefined, i),
+    );
     const standardiser = Standardiser.fit(rows);
     const scaled = standardiser.transformAll(rows);
     const forest = IsolationForest.train(scaled, this.settings.forest);
@@ -161,9 +187,11 @@ export class StreamingDetector {
   private remember(timestamp: number, value: number): void {
     this.timestamps.push(timestamp);
     this.values.push(value);
+    this.sortedValues.splice(lowerBound(this.sortedValues, value), 0, value);
     if (this.values.length > this.settings.maxHistory) {
       this.timestamps.shift();
-      this.values.shift();
+      const old = this.values.shift() as number;
+      this.sortedValues.splice(lowerBound(this.sortedValues, old), 1);
     }
     this.profile.add(timestamp, value);
     this.seen++;
@@ -184,7 +212,8 @@ export class StreamingDetector {
     if (!this.profile.ready) return local;
     const from = Math.max(0, this.values.length - this.settings.baselineWindow);
     const adjusted: number[] = [];
-    for (let i = from; i < this.values.length; i++) adjusted.push(this.values[i] - this.profile.component(this.timestamps[i]));
+    for (let i = from; i < this.values.length; i++)
+      adjusted.push(this.values[i] - this.profile.component(this.timestamps[i]));
     const seasonal = robustZ(value - this.profile.component(timestamp), robustLevel(adjusted));
     return Math.min(local, seasonal);
   }
@@ -206,14 +235,7 @@ export class StreamingDetector {
    */
   private forestZ(score: number): number {
     const sorted = (this.model as TrainedModel).trainingScores;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] < score) lo = mid + 1;
-      else hi = mid;
-    }
-    const atLeast = sorted.length - lo;
+    const atLeast = sorted.length - lowerBound(sorted, score);
     return zOfTwoSidedTail((atLeast + 1) / (sorted.length + 1));
   }
 
@@ -239,13 +261,17 @@ export class StreamingDetector {
 
   static fromJSON(json: unknown): StreamingDetector {
     const j = json as Partial<StreamingDetectorJSON> | null;
-    if (!j || j.kind !== 'streaming-detector' || j.version !== 1) throw new Error('streaming detector: not a version 1 state');
+    if (!j || j.kind !== 'streaming-detector' || j.version !== 1)
+      throw new Error('streaming detector: not a version 1 state');
     const d = new StreamingDetector(resolveOptions(j.options ?? {}));
     if (!Array.isArray(j.timestamps) || !Array.isArray(j.values) || j.timestamps.length !== j.values.length) {
       throw new Error('streaming detector: timestamps and values must be arrays of equal length');
     }
     d.timestamps = j.timestamps.map(Number);
     d.values = j.values.map(Number);
+    if (!d.values.every(Number.isFinite) || !d.timestamps.every(Number.isFinite))
+      throw new Error('streaming detector: non-finite point in state');
+    d.sortedValues = [...d.values].sort((a, b) => a - b);
     d.seen = Number(j.seen) || d.values.length;
     d.sinceTraining = Number(j.sinceTraining) || 0;
     d.lastAlertAt = j.lastAlertAt ?? null;
@@ -253,7 +279,8 @@ export class StreamingDetector {
     d.likelihood = AnomalyLikelihood.fromJSON(j.likelihood as AnomalyLikelihoodJSON, d.settings.maxHistory);
     if (j.model) {
       const forest = IsolationForest.fromJSON(j.model.forest);
-      if (forest.nFeatures !== FEATURE_NAMES.length) throw new Error('streaming detector: model has the wrong number of features');
+      if (forest.nFeatures !== FEATURE_NAMES.length)
+        throw new Error('streaming detector: model has the wrong number of features');
       d.model = {
         standardiser: Standardiser.fromJSON(j.model.standardiser),
         forest,
@@ -273,17 +300,25 @@ function resolveOptions(options: StreamingDetectorOptions): Settings {
     threshold: options.threshold ?? 0.4,
     suppressionMs: options.suppressionMs ?? 30 * 60_000,
     useForest: options.useForest ?? true,
-    forest: { nEstimators: 100, maxSamples: 256, seed: 42, calendarFeatures: CALENDAR_FEATURES, ...options.forest },
+    forest: {
+      nEstimators: 100,
+      maxSamples: 256,
+      seed: 42,
+      calendarFeatures: CALENDAR_FEATURES,
+      ...options.forest,
+    },
   };
   const positiveInt = (name: keyof Settings, min: number) => {
     const v = s[name] as number;
-    if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min)
+      throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
   };
   positiveInt('minHistory', 1);
   positiveInt('maxHistory', 16);
   positiveInt('baselineWindow', MIN_BASELINE);
   positiveInt('retrainEvery', 0);
-  if (!(s.threshold > 0 && s.threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${s.threshold}`);
+  if (!(s.threshold > 0 && s.threshold <= 1))
+    throw new RangeError(`threshold must be in (0, 1], got ${s.threshold}`);
   if (!(s.suppressionMs >= 0)) throw new RangeError(`suppressionMs must be ≥ 0, got ${s.suppressionMs}`);
   return s;
 }
@@ -305,6 +340,18 @@ function zOfTwoSidedTail(p: number): number {
   for (let i = 0; i < 50; i++) {
     const mid = (lo + hi) / 2;
     if (erfc(mid / Math.SQRT2) > p) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is ≥ x in an ascending array. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -30,8 +30,18 @@ function positions(random: Random, n: number, count: number, from: number, gap: 
   return Array.from({ length: count }, (_, k) => Math.floor(from + k * span + random() * (span - gap)));
 }
 
-function series(name: string, n: number, stepMs: number, value: (i: number) => number, anomalies: LabelledSeries['anomalies']): LabelledSeries {
-  return { name, points: Array.from({ length: n }, (_, i) => ({ timestamp: START + i * stepMs, value: value(i) })), anomalies };
+function series(
+  name: string,
+  n: number,
+  stepMs: number,
+  value: (i: number) => number,
+  anomalies: LabelledSeries['anomalies'],
+): LabelledSeries {
+  return {
+    name,
+    points: Array.from({ length: n }, (_, i) => ({ timestamp: START + i * stepMs, value: value(i) })),
+    anomalies,
+  };
 }
 
 /** Noise around 50 with single-point spikes of 6–10 σ, up or down. */
@@ -40,7 +50,13 @@ export function spikes(seed = 1, n = 3000): LabelledSeries {
   const g = gaussian(random);
   const at = positions(random, n, 8, 300, 60);
   const size = new Map(at.map((i) => [i, (random() < 0.5 ? -1 : 1) * (6 + 4 * random())]));
-  return series('spikes', n, MINUTE, (i) => 50 + g() + (size.get(i) ?? 0), at.map((i) => ({ start: i, end: i + 3, kind: 'spike' })));
+  return series(
+    'spikes',
+    n,
+    MINUTE,
+    (i) => 50 + g() + (size.get(i) ?? 0),
+    at.map((i) => ({ start: i, end: i + 3, kind: 'spike' })),
+  );
 }
 
 /** Noise with persistent level shifts of 5–8 σ. */
@@ -64,7 +80,13 @@ export function varianceChanges(seed = 3, n = 3000): LabelledSeries {
   const g = gaussian(random);
   const at = positions(random, n, 3, 400, 150);
   const inBurst = (i: number) => at.some((a) => i >= a && i < a + 60);
-  return series('variance changes', n, MINUTE, (i) => 100 + (inBurst(i) ? 4 : 1) * g(), at.map((i) => ({ start: i, end: i + 59, kind: 'variance change' })));
+  return series(
+    'variance changes',
+    n,
+    MINUTE,
+    (i) => 100 + (inBurst(i) ? 4 : 1) * g(),
+    at.map((i) => ({ start: i, end: i + 59, kind: 'variance change' })),
+  );
 }
 
 /** 5-minute samples over 14 days: a daily cycle of ±10 σ with noise, and 6 spikes of 6–8 σ. */

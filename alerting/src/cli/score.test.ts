@@ -6,7 +6,11 @@ import { runScoreCommand } from './score';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } }, out, err };
+  return {
+    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
+    out,
+    err,
+  };
 }
 
 describe('aihub-alerting score', () => {
@@ -17,7 +21,11 @@ describe('aihub-alerting score', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const series = (n: number, spikeAt: number) =>
-    Array.from({ length: n }, (_, i) => `${new Date(Date.UTC(2026, 0, 5) + i * 60_000).toISOString()},${(i === spikeAt ? 80 : 50 + Math.sin(i) * 0.5 + ((i * 7919) % 13) / 13).toFixed(3)}`);
+    Array.from(
+      { length: n },
+      (_, i) =>
+        `${new Date(Date.UTC(2026, 0, 5) + i * 60_000).toISOString()},${(i === spikeAt ? 80 : 50 + Math.sin(i) * 0.5 + ((i * 7919) % 13) / 13).toFixed(3)}`,
+    );
 
   it('writes timestamp,value,anomaly_score online: warm-up 0, scores in [0,1], the spike stands out', async () => {
     const input = path.join(dir, 'series.csv');
@@ -87,7 +95,12 @@ describe('aihub-alerting score', () => {
     expect(await runScoreCommand(['--input', 'a', '--output', 'b', '--min-history', '0'], c.io)).toBe(2);
     expect(c.err.join('')).toMatch(/--min-history must be a positive integer/);
     c = capture();
-    expect(await runScoreCommand(['--input', path.join(dir, 'nope.csv'), '--output', path.join(dir, 'o.csv')], c.io)).toBe(1);
+    expect(
+      await runScoreCommand(
+        ['--input', path.join(dir, 'nope.csv'), '--output', path.join(dir, 'o.csv')],
+        c.io,
+      ),
+    ).toBe(1);
     expect(c.err.join('')).toMatch(/cannot read .*nope\.csv: ENOENT/);
   });
 });

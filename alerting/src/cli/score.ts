@@ -22,7 +22,8 @@ function parseArgs(args: readonly string[]): ScoreArgs {
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
-    if (!['--input', '--output', '--min-history'].includes(flag)) throw new UsageError(`unknown argument "${flag}"`);
+    if (!['--input', '--output', '--min-history'].includes(flag))
+      throw new UsageError(`unknown argument "${flag}"`);
     const value = args[++i];
     if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
     values.set(flag, value);
@@ -35,7 +36,8 @@ function parseArgs(args: readonly string[]): ScoreArgs {
   let minHistory: number | undefined;
   if (mh !== undefined) {
     minHistory = Number(mh);
-    if (!Number.isInteger(minHistory) || minHistory < 1) throw new UsageError(`--min-history must be a positive integer, got "${mh}"`);
+    if (!Number.isInteger(minHistory) || minHistory < 1)
+      throw new UsageError(`--min-history must be a positive integer, got "${mh}"`);
   }
   return { input, output, minHistory };
 }
@@ -59,7 +61,9 @@ export async function runScoreCommand(args: readonly string[], io: CommandIO = p
   try {
     text = await fs.promises.readFile(parsed.input, 'utf8');
   } catch (e) {
-    io.stderr.write(`error: cannot read ${parsed.input}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    io.stderr.write(
+      `error: cannot read ${parsed.input}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
+    );
     return 1;
   }
   let points;
@@ -79,13 +83,18 @@ export async function runScoreCommand(args: readonly string[], io: CommandIO = p
     lines.push(`${p.timestampText},${p.valueText},${score.toFixed(6)}`);
   }
   // Write beside the target and rename, so a failed run never leaves a half-written file.
-  const tmp = path.join(path.dirname(path.resolve(parsed.output)), `.${path.basename(parsed.output)}.${process.pid}.tmp`);
+  const tmp = path.join(
+    path.dirname(path.resolve(parsed.output)),
+    `.${path.basename(parsed.output)}.${process.pid}.tmp`,
+  );
   try {
     await fs.promises.writeFile(tmp, `${lines.join('\n')}\n`);
     await fs.promises.rename(tmp, parsed.output);
   } catch (e) {
     await fs.promises.rm(tmp, { force: true });
-    io.stderr.write(`error: cannot write ${parsed.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    io.stderr.write(
+      `error: cannot write ${parsed.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
+    );
     return 1;
   }
   io.stdout.write(`scored ${points.length} points into ${parsed.output}\n`);

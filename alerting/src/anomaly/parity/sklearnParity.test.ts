@@ -23,7 +23,7 @@ function ranks(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const r = new Array<number>(values.length);
   // Average ranks for ties (constant features produce many).
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < order.length;) {
     let j = k;
     while (j + 1 < order.length && order[j + 1][0] === order[k][0]) j++;
     for (let m = k; m <= j; m++) r[order[m][1]] = (k + j) / 2;
@@ -97,7 +97,9 @@ describe('parity with scikit-learn IsolationForest (n_estimators=100, max_sample
     // Scores live on the same scale, not merely in the same order.
     const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
     expect(Math.abs(mean(ours) - mean(theirs))).toBeLessThan(0.02);
-    console.log(`${_name}: spearman ${rho.toFixed(3)} (sklearn seed vs seed ${rhoSklearnSelf.toFixed(3)}), top-1% overlap ${overlap.toFixed(2)} (${overlapSelf.toFixed(2)})`);
+    console.log(
+      `${_name}: spearman ${rho.toFixed(3)} (sklearn seed vs seed ${rhoSklearnSelf.toFixed(3)}), top-1% overlap ${overlap.toFixed(2)} (${overlapSelf.toFixed(2)})`,
+    );
   });
 
   it('scores unseen points like scikit-learn (trained on Monday, scored on Tuesday: calendar features exempt)', () => {
@@ -105,7 +107,10 @@ describe('parity with scikit-learn IsolationForest (n_estimators=100, max_sample
     const s = Standardiser.fit(raw.slice(0, 1000));
     const train = s.transformAll(raw.slice(0, 1000));
     const test = s.transformAll(raw.slice(1000));
-    const rho = spearman(IsolationForest.train(train, { seed: 3, calendarFeatures: CALENDAR_FEATURES }).scoreAll(test), sklearnScores(train, 0, test));
+    const rho = spearman(
+      IsolationForest.train(train, { seed: 3, calendarFeatures: CALENDAR_FEATURES }).scoreAll(test),
+      sklearnScores(train, 0, test),
+    );
     expect(rho).toBeGreaterThan(0.9);
   });
 });
