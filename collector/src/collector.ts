@@ -140,7 +140,9 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
       }),
     );
     app.get('/metrics', (req, res) => t.handleScrape(req, res));
-    app.use(createPushRouter({ ingest, telemetry, maxBodyBytes: config.limits.maxBodyBytes }));
+    app.use(
+      createPushRouter({ ingest, telemetry, maxBodyBytes: config.limits.maxBodyBytes, maxInflight: config.maxInflightPushes }),
+    );
     app.use(createQueryRouter({ db, now: deps.now }));
     for (const f of features) if (f.router) app.use(f.router(ctx));
     app.use((req, res) => sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)));

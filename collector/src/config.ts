@@ -22,6 +22,7 @@ export interface CollectorConfig {
   tokens: string[];
   limits: IngestLimits;
   maxQueueRows: number;
+  maxInflightPushes: number;
   retentionDays: number;
   compressAfterDays: number;
   /** 0 disables the collector's own host metrics. */
@@ -69,6 +70,7 @@ export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
       maxFutureMs: parseDuration(envString(env, 'MAX_FUTURE') ?? '10m'),
     },
     maxQueueRows: envInt(env, 'MAX_QUEUE_ROWS', 200_000, 1),
+    maxInflightPushes: envInt(env, 'MAX_INFLIGHT_PUSHES', 64, 1),
     retentionDays: envInt(env, 'RETENTION_DAYS', 30, 1),
     compressAfterDays: envInt(env, 'COMPRESS_AFTER_DAYS', 7, 1),
     selfMetricsIntervalMs: parseDuration(envString(env, 'SELF_METRICS_INTERVAL') ?? '15s'),

@@ -50,6 +50,11 @@ export class IngestService {
     this.prices = new PriceTable(deps.priceOverrides);
   }
 
+  /** True while the write queue is full: new pushes are refused before their bodies are parsed. */
+  get overloaded(): boolean {
+    return this.deps.writer.queuedRows >= this.deps.writer.maxQueueRows;
+  }
+
   /** Validates a payload; throws a 400 ApiError naming every bad field. */
   validate(input: unknown): PushPayload {
     const parsed = this.schema.safeParse(input);

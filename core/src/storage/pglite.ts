@@ -26,12 +26,18 @@ export async function openPGlite(dataDir: string): Promise<Database> {
     async exec(sql: string) {
       await q.exec(sql);
     },
+    async copyBinary(table: string, columns: string[], data: Buffer) {
+      await q.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' (FORMAT binary)`, [], {
+        blob: new Blob([data]),
+      });
+    },
   });
   const base = wrap(db);
   return {
     driver: 'pglite',
     query: base.query,
     exec: base.exec,
+    copyBinary: base.copyBinary,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     async listen(channel, onPayload) {
       const unsub = await db.listen(channel, onPayload);

@@ -1,4 +1,7 @@
+import { pipeline } from 'stream/promises';
+import { Readable } from 'stream';
 import { Pool, type PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Database, Queryable } from './database';
 
 export interface PostgresOptions {
@@ -36,6 +39,16 @@ export async function openPostgres({ url, maxConnections = 8 }: PostgresOptions)
     async exec(sql: string) {
       await (q.query as Pool['query'])(sql);
     },
+    async copyBinary(table: string, columns: string[], data: Buffer) {
+      // COPY needs one connection for the whole stream: inside a transaction q is that client.
+      const client = 'release' in q ? (q as PoolClient) : await (q as Pool).connect();
+      try {
+        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`));
+        await pipeline(Readable.from([data]), stream);
+      } finally {
+        if (client !== q) client.release();
+      }
+    },
   });
   const base = wrap(pool);
 
@@ -43,6 +56,7 @@ export async function openPostgres({ url, maxConnections = 8 }: PostgresOptions)
     driver: 'postgres',
     query: base.query,
     exec: base.exec,
+    copyBinary: base.copyBinary,
     async transaction(fn) {
       const client = await pool.connect();
       try {

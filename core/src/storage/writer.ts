@@ -2,6 +2,7 @@ import type { Database, Queryable } from './database';
 import type { LlmRow, RowBatch, TrainingRow } from '../model/rows';
 import { rowCount } from '../model/rows';
 import { SeriesCache } from './series-cache';
+import { encodeSamplesBinary } from './copy-binary';
 
 /** NOTIFY channel carrying `{"runs":[…],"from":id,"to":id}` after training events commit. */
 export const TRAINING_CHANNEL = 'aihub_training_events';
@@ -69,6 +70,10 @@ export class BatchWriter {
       retries: options.retries ?? 3,
       onFlush: options.onFlush,
     };
+  }
+
+  get maxQueueRows(): number {
+    return this.opts.maxQueueRows;
   }
 
   /** Rows accepted by write() and not committed yet. */
@@ -153,19 +158,15 @@ export class BatchWriter {
       const keys = samples.map((s) => this.series.key(s.name, s.labels));
       created = await this.series.resolve(tx, keys);
       if (samples.length) {
-        const times = new Array<number>(samples.length);
-        const ids = new Array<number>(samples.length);
-        const values = new Array<number>(samples.length);
+        const times = new Float64Array(samples.length);
+        const ids = new Float64Array(samples.length);
+        const values = new Float64Array(samples.length);
         for (let i = 0; i < samples.length; i++) {
-          times[i] = samples[i].timeMs / 1000;
+          times[i] = samples[i].timeMs;
           ids[i] = this.series.get(keys[i]) ?? created.get(keys[i])!;
           values[i] = samples[i].value;
         }
-        await tx.query(
-          `INSERT INTO metric_samples (time, series_id, value)
-           SELECT to_timestamp(t), s, v FROM unnest($1::float8[], $2::int8[], $3::float8[]) AS u(t, s, v)`,
-          [times, ids, values],
-        );
+        await tx.copyBinary('metric_samples', ['time', 'series_id', 'value'], encodeSamplesBinary(times, ids, values));
       }
       await insertLlm(
         tx,

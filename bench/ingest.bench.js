@@ -1,0 +1,192 @@
+// Ingest throughput: autocannon against the collector process, 1,000 samples per request over
+// ~200 series, concurrency 16, on PostgreSQL (fsync on) and on PGlite; then an overload run.
+// Figures: requests/s, durable samples/s (counted in the database afterwards), p50/p99 latency,
+// peak RSS of the collector.
+const autocannon = require('autocannon');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { Client } = require('pg');
+const { writeResults } = require('./lib/results');
+const { startService } = require('./lib/service-process');
+
+const MAIN = path.join(__dirname, '..', 'collector', 'dist', 'main.js');
+const TOKEN = 'bench-token';
+const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
+const SAMPLES_PER_REQUEST = 1000;
+const SERIES = 200;
+
+/** Distinct bodies (advancing timestamps) so the database sees a realistic stream. */
+function makeBodies(count, samplesPerRequest) {
+  const bodies = [];
+  const start = Date.now() - 3_600_000;
+  for (let b = 0; b < count; b++) {
+    const samples = [];
+    for (let i = 0; i < samplesPerRequest; i++) {
+      const s = i % SERIES;
+      samples.push({
+        name: `bench_metric_${s % 20}`,
+        value: Math.random() * 100,
+        labels: { host: `host-${s % 10}`, shard: String(Math.floor(s / 20)) },
+        ts: start + b * 10 + Math.floor(i / SERIES),
+      });
+    }
+    bodies.push(JSON.stringify({ samples }));
+  }
+  return bodies;
+}
+
+function run(url, { connections, duration, bodies }) {
+  let i = 0;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: url + '/v1/push',
+        method: 'POST',
+        connections,
+        duration,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+async function countSamples(driver, storage) {
+  if (driver === 'postgres') {
+    const c = new Client({ connectionString: storage.databaseUrl });
+    await c.connect();
+    const r = await c.query('SELECT count(*)::int AS n FROM metric_samples');
+    await c.end();
+    return r.rows[0].n;
+  }
+  const { openDatabase } = require('../core/dist');
+  const db = await openDatabase({ dataDir: storage.dataDir });
+  const r = await db.query('SELECT count(*)::int AS n FROM metric_samples');
+  await db.close();
+  return r[0].n;
+}
+
+async function freshDatabaseUrl(adminUrl, name) {
+  const c = new Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name}`);
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function benchDriver(driver, bodies) {
+  const storage =
+    driver === 'postgres'
+      ? { databaseUrl: await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_ingest') }
+      : { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-')) };
+  const svc = startService(MAIN, {
+    COLLECTOR_PORT: '0',
+    AIHUB_TOKENS: TOKEN,
+    SELF_METRICS_INTERVAL: '0',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: storage.databaseUrl ?? '',
+    DATA_DIR: storage.dataDir ?? os.tmpdir(),
+  });
+  const url = await svc.ready;
+  await run(url, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
+  const before = await countSamples(driver, storage).catch(() => null);
+  const r = await run(url, { connections: 16, duration: DURATION, bodies });
+  const mem = svc.memory();
+  await svc.stop();
+  const after = await countSamples(driver, storage);
+  const durable = after - (before ?? 0);
+  if (storage.dataDir) fs.rmSync(storage.dataDir, { recursive: true, force: true });
+  const acked = r['2xx'] * SAMPLES_PER_REQUEST;
+  if (durable < acked) throw new Error(`${driver}: ${acked} samples acknowledged but only ${durable} stored`);
+  return {
+    requests_per_s: r.requests.average,
+    durable_samples_per_s: acked / r.duration,
+    latency_p50_ms: r.latency.p50,
+    latency_p99_ms: r.latency.p99,
+    peak_rss_mb: mem.peakRssMb,
+    non_2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
+async function overload(bodies) {
+  const databaseUrl = await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_overload');
+  const svc = startService(MAIN, {
+    COLLECTOR_PORT: '0',
+    AIHUB_TOKENS: TOKEN,
+    SELF_METRICS_INTERVAL: '0',
+    LOG_LEVEL: 'error',
+    DATABASE_URL: databaseUrl,
+    MAX_QUEUE_ROWS: '50000',
+  });
+  const url = await svc.ready;
+  let peak = 0;
+  const poll = setInterval(() => (peak = Math.max(peak, svc.memory().rssMb)), 200);
+  const r = await run(url, { connections: 256, duration: 10, bodies });
+  clearInterval(poll);
+  // Once the load stops the service answers normally at once.
+  const t0 = Date.now();
+  const res = await fetch(url + '/v1/push', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({ samples: [{ name: 'after_overload', value: 1 }] }),
+  });
+  const recoveryMs = Date.now() - t0;
+  const retryAfter = r.statusCodeStats['429'] ? 'yes' : 'no';
+  const mem = svc.memory();
+  await svc.stop();
+  return {
+    requests: r.requests.total,
+    status_202: r.statusCodeStats['202']?.count ?? 0,
+    status_429: r.statusCodeStats['429']?.count ?? 0,
+    other_errors: r.errors,
+    peak_rss_mb: Math.max(peak, mem.peakRssMb),
+    after_load_status: res.status,
+    after_load_ms: recoveryMs,
+    answered_429: retryAfter,
+  };
+}
+
+async function main() {
+  const bodies = makeBodies(64, SAMPLES_PER_REQUEST);
+  const pg = await benchDriver('postgres', bodies);
+  console.log('postgres', pg);
+  const lite = await benchDriver('pglite', bodies);
+  console.log('pglite', lite);
+  const over = await overload(bodies);
+  console.log('overload', over);
+  const results = [
+    { name: 'postgres requests/s', value: pg.requests_per_s, unit: 'req/s' },
+    { name: 'postgres durable samples/s', value: pg.durable_samples_per_s, unit: 'samples/s', target: '>= 150000' },
+    { name: 'postgres latency p50', value: pg.latency_p50_ms, unit: 'ms' },
+    { name: 'postgres latency p99', value: pg.latency_p99_ms, unit: 'ms' },
+    { name: 'postgres peak RSS', value: pg.peak_rss_mb, unit: 'MB', target: '< 300' },
+    { name: 'pglite requests/s', value: lite.requests_per_s, unit: 'req/s' },
+    { name: 'pglite durable samples/s', value: lite.durable_samples_per_s, unit: 'samples/s' },
+    { name: 'pglite latency p50', value: lite.latency_p50_ms, unit: 'ms' },
+    { name: 'pglite latency p99', value: lite.latency_p99_ms, unit: 'ms' },
+    { name: 'pglite peak RSS', value: lite.peak_rss_mb, unit: 'MB' },
+    { name: 'overload 429 answers', value: over.status_429, unit: 'responses', target: '> 0' },
+    { name: 'overload 202 answers', value: over.status_202, unit: 'responses' },
+    { name: 'overload peak RSS', value: over.peak_rss_mb, unit: 'MB', target: 'bounded' },
+    { name: 'push right after overload', value: over.after_load_status, unit: 'status', target: '202' },
+  ];
+  writeResults('ingest', results, {
+    config: { samples_per_request: SAMPLES_PER_REQUEST, series: SERIES, connections: 16, duration_s: DURATION },
+    postgres: pg,
+    pglite: lite,
+    overload: over,
+  });
+  if (over.after_load_status !== 202 || over.status_429 === 0) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
