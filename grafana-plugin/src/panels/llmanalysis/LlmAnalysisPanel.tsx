@@ -77,7 +77,7 @@ export function LlmAnalysisPanel({ data, options, timeRange, width, height }: Pr
             Stop
           </Button>
         ) : (
-          <Button size="sm" icon="ai" onClick={analysis.run} data-testid={testIds.panel.run}>
+          <Button size="sm" icon="ai-sparkle" onClick={analysis.run} data-testid={testIds.panel.run}>
             {analysis.status === 'idle' ? 'Analyse' : 'Analyse again'}
           </Button>
         )}
