@@ -1,6 +1,6 @@
 // One jest run for the Node workspaces; the Grafana plugin has its own config.
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
-const workspaces = ['core', 'collector', 'alerting', 'client', 'dashboards'];
+const workspaces = ['core', 'collector', 'alerting', 'client', 'dashboards', 'scripts'];
 module.exports = {
   testEnvironment: 'node',
   roots: workspaces.map((w) => `<rootDir>/${w}`).filter((p) => require('fs').existsSync(p.replace('<rootDir>', __dirname))),
