@@ -50,7 +50,11 @@ function run(url, { connections, duration, bodies }) {
       },
       (err, result) => (err ? reject(err) : resolve(result)),
     );
-    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+    autocannon.track(instance, {
+      renderProgressBar: false,
+      renderResultsTable: false,
+      renderLatencyTable: false,
+    });
   });
 }
 
@@ -163,7 +167,12 @@ async function main() {
   console.log('overload', over);
   const results = [
     { name: 'postgres requests/s', value: pg.requests_per_s, unit: 'req/s' },
-    { name: 'postgres durable samples/s', value: pg.durable_samples_per_s, unit: 'samples/s', target: '>= 150000' },
+    {
+      name: 'postgres durable samples/s',
+      value: pg.durable_samples_per_s,
+      unit: 'samples/s',
+      target: '>= 150000',
+    },
     { name: 'postgres latency p50', value: pg.latency_p50_ms, unit: 'ms' },
     { name: 'postgres latency p99', value: pg.latency_p99_ms, unit: 'ms' },
     { name: 'postgres peak RSS', value: pg.peak_rss_mb, unit: 'MB', target: '< 300' },
@@ -178,7 +187,12 @@ async function main() {
     { name: 'push right after overload', value: over.after_load_status, unit: 'status', target: '202' },
   ];
   writeResults('ingest', results, {
-    config: { samples_per_request: SAMPLES_PER_REQUEST, series: SERIES, connections: 16, duration_s: DURATION },
+    config: {
+      samples_per_request: SAMPLES_PER_REQUEST,
+      series: SERIES,
+      connections: 16,
+      duration_s: DURATION,
+    },
     postgres: pg,
     pglite: lite,
     overload: over,

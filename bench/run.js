@@ -46,7 +46,9 @@ function printTable(names) {
     }
   }
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => String(r[i]).length), 6));
-  console.log('\n' + ['bench', 'figure', 'value', 'unit', 'target'].map((h, i) => h.padEnd(widths[i])).join('  '));
+  console.log(
+    '\n' + ['bench', 'figure', 'value', 'unit', 'target'].map((h, i) => h.padEnd(widths[i])).join('  '),
+  );
   for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join('  '));
 }
 

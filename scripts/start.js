@@ -15,7 +15,8 @@ function ensureToken(env) {
   const dataDir = path.resolve(env.DATA_DIR || './data');
   const file = path.join(dataDir, 'token');
   fs.mkdirSync(dataDir, { recursive: true });
-  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+  if (!fs.existsSync(file))
+    fs.writeFileSync(file, crypto.randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
   return { token: fs.readFileSync(file, 'utf8').trim(), generated: true, file };
 }
 
@@ -31,13 +32,18 @@ async function main() {
     console.error(`configuration error: ${err.message}`);
     process.exit(2);
   }
-  const db = await openDatabase({ databaseUrl: collectorConfig.databaseUrl, dataDir: collectorConfig.dataDir });
+  const db = await openDatabase({
+    databaseUrl: collectorConfig.databaseUrl,
+    dataDir: collectorConfig.dataDir,
+  });
   const collector = createCollector(collectorConfig, { db, features: defaultFeatures(collectorConfig, env) });
   const { url: collectorUrl } = await collector.start();
   const alerting = createAlerting({ ...alertingConfig, db });
   const { url: alertingUrl } = await alerting.start();
 
-  const storage = collectorConfig.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${path.join(collectorConfig.dataDir, 'pg')}`;
+  const storage = collectorConfig.databaseUrl
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `PGlite in ${path.join(collectorConfig.dataDir, 'pg')}`;
   console.log(`
 AI Hub Observability is running
   collector  ${collectorUrl}   (push, query, streams, analysis, /metrics)

@@ -6,7 +6,14 @@ import path from 'path';
 const START = path.join(__dirname, 'start.js');
 
 function start(dataDir: string): { proc: ChildProcess; output: () => string; running: Promise<void> } {
-  const env = { ...process.env, DATA_DIR: dataDir, COLLECTOR_PORT: '0', ALERTING_PORT: '0', LOG_LEVEL: 'warn', SELF_METRICS_INTERVAL: '0' };
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    COLLECTOR_PORT: '0',
+    ALERTING_PORT: '0',
+    LOG_LEVEL: 'warn',
+    SELF_METRICS_INTERVAL: '0',
+  };
   delete env.AIHUB_TOKENS;
   delete env.DATABASE_URL;
   const proc = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -39,7 +46,9 @@ test('npm start runs both services on PGlite, prints URLs, a token and a curl li
       body: JSON.stringify({ samples: [{ name: 'queue_depth', value: 17, labels: { queue: 'llm' } }] }),
     });
     expect(push.status).toBe(202);
-    const read = (await (await fetch(`${collectorUrl}/v1/query_range?name=queue_depth`, { headers: auth })).json()) as {
+    const read = (await (
+      await fetch(`${collectorUrl}/v1/query_range?name=queue_depth`, { headers: auth })
+    ).json()) as {
       series: { points: [number, number][] }[];
     };
     expect(read.series[0].points[0][1]).toBe(17);

@@ -12,7 +12,11 @@ function step(cmd, args, opts = {}) {
 
 step('node', ['scripts/build.js']);
 // PGlite loads its WASM through a dynamic import(), which jest's VM allows only with this flag.
-const jestEnv = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() };
+const jestEnv = {
+  ...process.env,
+  NODE_OPTIONS:
+    `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim(),
+};
 step('npx', ['jest', '--maxWorkers=2', ...process.argv.slice(2)], { env: jestEnv });
 if (fs.existsSync(path.join(root, 'grafana-plugin', 'package.json'))) {
   step('npm', ['test', '--workspace', 'grafana-plugin']);

@@ -3,7 +3,10 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 
 function startService(main, env) {
-  const proc = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   proc.stderr.on('data', (d) => (err = (err + d).slice(-8000)));
   const ready = new Promise((resolve, reject) => {

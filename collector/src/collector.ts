@@ -80,17 +80,15 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
       compressAfterDays: config.compressAfterDays,
     });
 
-    let telemetry: CollectorTelemetry | undefined;
-    writer = new BatchWriter(db, {
-      maxQueueRows: config.maxQueueRows,
-      onFlush: (_rows, seconds) => telemetry?.recordFlush(seconds),
-    });
-    const w = writer;
-    telemetry = new CollectorTelemetry({
+    const telemetry = new CollectorTelemetry({
       serviceName: 'aihub-collector',
       liveGaugeTtlMs: config.liveGaugeTtlMs,
-      queueDepth: () => w.queuedRows,
+      queueDepth: () => writer?.queuedRows ?? 0,
       now: deps.now,
+    });
+    writer = new BatchWriter(db, {
+      maxQueueRows: config.maxQueueRows,
+      onFlush: (_rows, seconds) => telemetry.recordFlush(seconds),
     });
     const ingest = new IngestService({
       db,
@@ -101,7 +99,9 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
       priceOverrides: config.priceOverrides,
       now: deps.now,
     });
-    const signedTokens = new SignedTokens(config.tokens.join('\u0000') || `loopback-${process.pid}-${Math.random()}`);
+    const signedTokens = new SignedTokens(
+      config.tokens.join('\u0000') || `loopback-${process.pid}-${Math.random()}`,
+    );
 
     app = express();
     app.disable('x-powered-by');
@@ -113,7 +113,11 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     app.use((req, res, next) => {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
-        const route = req.route?.path ? String(req.route.path) : res.statusCode === 404 ? 'unmatched' : req.path;
+        const route = req.route?.path
+          ? String(req.route.path)
+          : res.statusCode === 404
+            ? 'unmatched'
+            : req.path;
         t.recordHttp(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
       });
       next();
@@ -141,11 +145,18 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     );
     app.get('/metrics', (req, res) => t.handleScrape(req, res));
     app.use(
-      createPushRouter({ ingest, telemetry, maxBodyBytes: config.limits.maxBodyBytes, maxInflight: config.maxInflightPushes }),
+      createPushRouter({
+        ingest,
+        telemetry,
+        maxBodyBytes: config.limits.maxBodyBytes,
+        maxInflight: config.maxInflightPushes,
+      }),
     );
     app.use(createQueryRouter({ db, now: deps.now }));
     for (const f of features) if (f.router) app.use(f.router(ctx));
-    app.use((req, res) => sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
+    app.use((req, res) =>
+      sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)),
+    );
     app.use(errorHandler((err) => logger.error('request failed', { err })));
 
     await new Promise<void>((resolve, reject) => {

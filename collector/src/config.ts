@@ -54,7 +54,8 @@ export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
     }
   }
   const level = envString(env, 'LOG_LEVEL') ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`LOG_LEVEL must be debug|info|warn|error`);
+  if (!['debug', 'info', 'warn', 'error'].includes(level))
+    throw new ConfigError(`LOG_LEVEL must be debug|info|warn|error`);
   return {
     host,
     port: envInt(env, 'COLLECTOR_PORT', 4880),

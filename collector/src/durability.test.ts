@@ -99,7 +99,9 @@ describe.each(TEST_DRIVERS)('durability on %s', (driver) => {
         `SELECT m.value AS v FROM metric_samples m JOIN metric_series s ON s.id = m.series_id
          WHERE s.name = 'durable_test' ORDER BY m.value`,
       );
-      const expected = acked.flatMap((b) => Array.from({ length: perBatch }, (_, i) => b * perBatch + i)).sort((a, b) => a - b);
+      const expected = acked
+        .flatMap((b) => Array.from({ length: perBatch }, (_, i) => b * perBatch + i))
+        .sort((a, b) => a - b);
       expect(values.map((r) => Number(r.v))).toEqual(expected);
       const llm = await db.query<{ n: string }>('SELECT count(*) AS n FROM llm_requests');
       expect(Number(llm[0].n)).toBe(batches);

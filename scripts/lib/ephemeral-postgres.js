@@ -51,10 +51,33 @@ async function startEphemeralPostgres({ fsync = true } = {}) {
   fs.mkdirSync(socketDir);
   if (asUser) execFileSync('chown', ['-R', `${asUser}:${asUser}`, dir]);
   fs.chmodSync(dir, 0o755);
-  run(asUser, `${bin}/initdb`, ['-D', dataDir, '-U', 'aihub', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  run(asUser, `${bin}/initdb`, [
+    '-D',
+    dataDir,
+    '-U',
+    'aihub',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ]);
   const port = await freePort();
-  const args = ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1',
-    '-c', `fsync=${fsync ? 'on' : 'off'}`, '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'];
+  const args = [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-k',
+    socketDir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `fsync=${fsync ? 'on' : 'off'}`,
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=256MB',
+  ];
   const cmd = asUser ? 'runuser' : `${bin}/postgres`;
   const cmdArgs = asUser ? ['-u', asUser, '--', `${bin}/postgres`, ...args] : args;
   // The server logs to a file: a pipe would keep the test runner's event loop alive.

@@ -14,7 +14,10 @@ function aptInstall(packages) {
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     aptUpdated = true;
   }
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env,
+  });
 }
 
 /** Makes sure each probe passes, installing its Debian package when it does not. */
@@ -25,7 +28,8 @@ function ensure(requirements) {
   console.log(`[setup] installing ${list.join(' ')}`);
   aptInstall(list);
   const still = missing.filter((r) => !r.present());
-  if (still.length) throw new Error(`still missing after apt-get install: ${still.map((r) => r.name).join(', ')}`);
+  if (still.length)
+    throw new Error(`still missing after apt-get install: ${still.map((r) => r.name).join(', ')}`);
 }
 
 const exists = (p) => fs.existsSync(p);
@@ -42,7 +46,11 @@ function postgresBinDir() {
 
 const requirements = {
   postgres: { name: 'postgresql', packages: ['postgresql'], present: () => postgresBinDir() !== null },
-  prometheus: { name: 'prometheus', packages: ['prometheus'], present: () => exists('/usr/bin/prometheus') && exists('/usr/bin/promtool') },
+  prometheus: {
+    name: 'prometheus',
+    packages: ['prometheus'],
+    present: () => exists('/usr/bin/prometheus') && exists('/usr/bin/promtool'),
+  },
   chromium: { name: 'chromium', packages: ['chromium'], present: () => exists('/usr/bin/chromium') },
   sklearn: {
     name: 'python3-sklearn',

@@ -21,7 +21,10 @@ export function requireAuth(opts: AuthOptions): RequestHandler {
     if (open.has(req.path)) return next();
     if (opts.tokens.length === 0) {
       if (isLoopbackAddress(req.socket.remoteAddress)) return next();
-      return sendError(res, new ApiError(401, 'unauthorized', 'no tokens are configured: only loopback clients are served'));
+      return sendError(
+        res,
+        new ApiError(401, 'unauthorized', 'no tokens are configured: only loopback clients are served'),
+      );
     }
     if (tokenMatches(opts.tokens, bearerToken(req.headers.authorization))) return next();
     const q = req.query.access_token;

@@ -14,7 +14,10 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     ]);
   }
   const text = await readBody(req, maxBytes);
-  if (text.trim() === '') throw new ApiError(400, 'empty_body', 'the request body is empty', [{ path: '(body)', message: 'empty' }]);
+  if (text.trim() === '')
+    throw new ApiError(400, 'empty_body', 'the request body is empty', [
+      { path: '(body)', message: 'empty' },
+    ]);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -58,7 +61,11 @@ export async function readBody(req: Request, maxBytes: number): Promise<string> 
       chunks.push(chunk);
     });
     source.on('error', (err: Error) =>
-      fail(new ApiError(400, 'bad_encoding', 'the body could not be decompressed', [{ path: '(body)', message: err.message }])),
+      fail(
+        new ApiError(400, 'bad_encoding', 'the body could not be decompressed', [
+          { path: '(body)', message: err.message },
+        ]),
+      ),
     );
     source.on('end', () => {
       if (done) return;

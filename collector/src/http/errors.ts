@@ -28,8 +28,16 @@ export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     if (err instanceof ApiError) return sendError(res, err);
     // express's own body/URL errors carry a 4xx status
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const status =
+      typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log(err);
-    sendError(res, new ApiError(status, status === 500 ? 'internal' : 'bad_request', status === 500 ? 'internal error' : String(err.message)));
+    sendError(
+      res,
+      new ApiError(
+        status,
+        status === 500 ? 'internal' : 'bad_request',
+        status === 500 ? 'internal error' : String(err.message),
+      ),
+    );
   };
 }

@@ -60,7 +60,12 @@ export class IngestService {
     const parsed = this.schema.safeParse(input);
     if (!parsed.success) {
       this.deps.telemetry.countRejected('invalid');
-      throw new ApiError(400, 'invalid_payload', 'the payload does not match the push schema', toFieldErrors(parsed.error));
+      throw new ApiError(
+        400,
+        'invalid_payload',
+        'the payload does not match the push schema',
+        toFieldErrors(parsed.error),
+      );
     }
     return parsed.data;
   }
@@ -98,9 +103,15 @@ export class IngestService {
       }
       this.deps.telemetry.countRejected('storage');
       this.deps.logger.error('storage write failed', { err });
-      throw new ApiError(503, 'storage_unavailable', 'storage is unavailable; nothing was stored, retry later', [], {
-        'Retry-After': '5',
-      });
+      throw new ApiError(
+        503,
+        'storage_unavailable',
+        'storage is unavailable; nothing was stored, retry later',
+        [],
+        {
+          'Retry-After': '5',
+        },
+      );
     }
     if (!result.duplicate) {
       const t = this.deps.telemetry;

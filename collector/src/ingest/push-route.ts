@@ -23,16 +23,21 @@ export function createPushRouter(deps: {
       req.resume();
       return sendError(
         res,
-        new ApiError(429, 'overloaded', 'the collector is at capacity; retry later', [], { 'Retry-After': '1' }),
+        new ApiError(429, 'overloaded', 'the collector is at capacity; retry later', [], {
+          'Retry-After': '1',
+        }),
       );
     }
     inflight++;
     try {
       const key = req.header('idempotency-key');
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-        throw new ApiError(400, 'invalid_header', 'Idempotency-Key must be 1–200 printable ASCII characters', [
-          { path: 'Idempotency-Key', message: 'invalid' },
-        ]);
+        throw new ApiError(
+          400,
+          'invalid_header',
+          'Idempotency-Key must be 1–200 printable ASCII characters',
+          [{ path: 'Idempotency-Key', message: 'invalid' }],
+        );
       }
       const body = await readJsonBody(req, deps.maxBodyBytes);
       const result = await deps.ingest.ingest(body, { idempotencyKey: key });

@@ -15,11 +15,65 @@ describe.each(TEST_DRIVERS)('push and read back on %s', (driver) => {
   test('every family is stored under the documented series names and reads back', async () => {
     const res = await c.push({
       system: [
-        { host: 'gpu-01', ts: new Date(T).toISOString(), cpu_usage_percent: 41.5, memory_usage_percent: 63, disk_usage_percent: 71.2, load_avg_1m: 1.2, network_rx_bytes: 123, network_tx_bytes: 456, gpus: [{ index: 0, utilization_percent: 97, memory_used_bytes: 6.2e9, memory_total_bytes: 8e9, temperature_celsius: 71 }] },
+        {
+          host: 'gpu-01',
+          ts: new Date(T).toISOString(),
+          cpu_usage_percent: 41.5,
+          memory_usage_percent: 63,
+          disk_usage_percent: 71.2,
+          load_avg_1m: 1.2,
+          network_rx_bytes: 123,
+          network_tx_bytes: 456,
+          gpus: [
+            {
+              index: 0,
+              utilization_percent: 97,
+              memory_used_bytes: 6.2e9,
+              memory_total_bytes: 8e9,
+              temperature_celsius: 71,
+            },
+          ],
+        },
       ],
-      business: [{ name: 'api_usage', value: 182, unit: 'ms', ts: T, user_id: 'u1', organization_id: 'o1', tags: { endpoint: '/chat' } }],
-      llm: [{ ts: T, provider: 'openai', model: 'gpt-4o', operation: 'chat', input_tokens: 812, output_tokens: 240, latency_ms: 1830, ttft_ms: 410, status: 'error', error_type: 'rate_limit', cache_hit: false, cost_usd: 0.0061, user_id: 'u1', session_id: 's9' }],
-      training: [{ run_id: 'resnet50-lr3e-4', ts: T, epoch: 15, step: 1920, metrics: { train_loss: 0.2341, val_loss: 0.2876 }, model_info: { name: 'ResNet50', parameters: 25557032 } }],
+      business: [
+        {
+          name: 'api_usage',
+          value: 182,
+          unit: 'ms',
+          ts: T,
+          user_id: 'u1',
+          organization_id: 'o1',
+          tags: { endpoint: '/chat' },
+        },
+      ],
+      llm: [
+        {
+          ts: T,
+          provider: 'openai',
+          model: 'gpt-4o',
+          operation: 'chat',
+          input_tokens: 812,
+          output_tokens: 240,
+          latency_ms: 1830,
+          ttft_ms: 410,
+          status: 'error',
+          error_type: 'rate_limit',
+          cache_hit: false,
+          cost_usd: 0.0061,
+          user_id: 'u1',
+          session_id: 's9',
+        },
+      ],
+      training: [
+        {
+          run_id: 'resnet50-lr3e-4',
+          ts: T,
+          epoch: 15,
+          step: 1920,
+          metrics: { train_loss: 0.2341, val_loss: 0.2876 },
+          model_info: { name: 'ResNet50', parameters: 25557032 },
+        },
+      ],
       samples: [{ name: 'queue_depth', value: 17, labels: { queue: 'llm' }, ts: T }],
     });
     expect(res).toEqual({ status: 202, body: { accepted: 5 } });
@@ -29,8 +83,13 @@ describe.each(TEST_DRIVERS)('push and read back on %s', (driver) => {
       expect(r.status).toBe(200);
       return r.body.series as { labels: Record<string, string>; points: [number, number][] }[];
     };
-    expect(await read('name=system_cpu_usage_percent&host=gpu-01')).toEqual([{ name: 'system_cpu_usage_percent', labels: { host: 'gpu-01' }, points: [[T, 41.5]] }]);
-    expect((await read('name=system_gpu_temperature_celsius'))[0]).toMatchObject({ labels: { host: 'gpu-01', gpu: '0' }, points: [[T, 71]] });
+    expect(await read('name=system_cpu_usage_percent&host=gpu-01')).toEqual([
+      { name: 'system_cpu_usage_percent', labels: { host: 'gpu-01' }, points: [[T, 41.5]] },
+    ]);
+    expect((await read('name=system_gpu_temperature_celsius'))[0]).toMatchObject({
+      labels: { host: 'gpu-01', gpu: '0' },
+      points: [[T, 71]],
+    });
     expect((await read('name=system_network_tx_bytes'))[0].points).toEqual([[T, 456]]);
     expect((await read('name=business_api_usage'))[0]).toMatchObject({
       labels: { unit: 'ms', organization_id: 'o1', user_id: 'u1', endpoint: '/chat' },
@@ -40,19 +99,30 @@ describe.each(TEST_DRIVERS)('push and read back on %s', (driver) => {
     expect((await read('name=training_epoch'))[0].points).toEqual([[T, 15]]);
     expect((await read('name=training_step'))[0].points).toEqual([[T, 1920]]);
     expect((await read('name=queue_depth&queue=llm'))[0].points).toEqual([[T, 17]]);
-    const cost = await c.get(`/v1/query_range?name=llm_cost_usd&from=${T - 60_000}&to=${T + 60_000}&step=60s`);
+    const cost = await c.get(
+      `/v1/query_range?name=llm_cost_usd&from=${T - 60_000}&to=${T + 60_000}&step=60s`,
+    );
     expect(cost.body.series[0].labels).toEqual({ provider: 'openai', model: 'gpt-4o' });
     expect(cost.body.series[0].points[0][1]).toBeCloseTo(0.0061);
 
     const series = await c.get('/v1/series?name=system_gpu_utilization_percent');
-    expect(series.body.series).toEqual([{ name: 'system_gpu_utilization_percent', labels: { host: 'gpu-01', gpu: '0' } }]);
+    expect(series.body.series).toEqual([
+      { name: 'system_gpu_utilization_percent', labels: { host: 'gpu-01', gpu: '0' } },
+    ]);
     const summary = await c.get(`/v1/llm/summary?from=${T - 1}&to=${T + 1}`);
-    expect(summary.body.totals).toMatchObject({ requests: 1, errors: 1, input_tokens: 812, cost_usd: 0.0061 });
+    expect(summary.body.totals).toMatchObject({
+      requests: 1,
+      errors: 1,
+      input_tokens: 812,
+      cost_usd: 0.0061,
+    });
   });
 
   test('aggregated queries bucket by step', async () => {
     const base = Math.floor((Date.now() - 600_000) / 60_000) * 60_000;
-    await c.push({ samples: Array.from({ length: 6 }, (_, i) => ({ name: 'agg_test', value: i, ts: base + i * 20_000 })) });
+    await c.push({
+      samples: Array.from({ length: 6 }, (_, i) => ({ name: 'agg_test', value: i, ts: base + i * 20_000 })),
+    });
     const r = await c.get(`/v1/query_range?name=agg_test&from=${base}&to=${base + 120_000}&step=1m&agg=sum`);
     expect(r.body.series[0].points).toEqual([
       [base, 3],
@@ -70,7 +140,12 @@ describe.each(TEST_DRIVERS)('push and read back on %s', (driver) => {
   });
 
   test('the same Idempotency-Key stores a batch once and answers like the first time', async () => {
-    const body = { samples: [{ name: 'idem_http', value: 1, ts: T }, { name: 'idem_http', value: 2, ts: T + 1 }] };
+    const body = {
+      samples: [
+        { name: 'idem_http', value: 1, ts: T },
+        { name: 'idem_http', value: 2, ts: T + 1 },
+      ],
+    };
     const first = await c.push(body, { 'idempotency-key': 'abc-123' });
     const before = await storedCounts(c);
     const again = await c.push(body, { 'idempotency-key': 'abc-123' });
@@ -83,13 +158,30 @@ describe.each(TEST_DRIVERS)('push and read back on %s', (driver) => {
 describe('admission control', () => {
   let c: TestCollector;
   beforeAll(async () => {
-    c = await startTestCollector({ driver: 'postgres', env: { MAX_QUEUE_ROWS: '1000', MAX_INFLIGHT_PUSHES: '2' } });
+    c = await startTestCollector({
+      driver: 'postgres',
+      env: { MAX_QUEUE_ROWS: '1000', MAX_INFLIGHT_PUSHES: '2' },
+    });
   });
   afterAll(() => c.stop());
 
   test('a full write queue answers 429 with Retry-After, stores nothing for it, and recovers', async () => {
-    const body = { samples: Array.from({ length: 1000 }, (_, i) => ({ name: 'load_test', value: i, labels: { s: String(i % 50) } })) };
-    const results = await Promise.all(Array.from({ length: 40 }, () => c.request('/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })));
+    const body = {
+      samples: Array.from({ length: 1000 }, (_, i) => ({
+        name: 'load_test',
+        value: i,
+        labels: { s: String(i % 50) },
+      })),
+    };
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        c.request('/v1/push', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      ),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses).toContain(429);
     expect(statuses).toContain(202);
@@ -97,7 +189,9 @@ describe('admission control', () => {
     const refused = results.find((r) => r.status === 429)!;
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('overloaded');
-    const stored = await c.collector.context.db.query<{ n: string }>('SELECT count(*) AS n FROM metric_samples');
+    const stored = await c.collector.context.db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM metric_samples',
+    );
     expect(Number(stored[0].n)).toBe(statuses.filter((s) => s === 202).length * 1000);
     expect((await c.push({ samples: [{ name: 'after', value: 1 }] })).status).toBe(202);
   });
@@ -121,7 +215,10 @@ describe('tokens and the loopback rule', () => {
   });
 
   test('several tokens are accepted, each exactly', async () => {
-    const c = await startTestCollector({ driver: 'postgres', env: { AIHUB_TOKENS: `${TEST_TOKEN}, second-token` } });
+    const c = await startTestCollector({
+      driver: 'postgres',
+      env: { AIHUB_TOKENS: `${TEST_TOKEN}, second-token` },
+    });
     try {
       const ok = await fetch(c.url + '/v1/series', { headers: { authorization: 'Bearer second-token' } });
       expect(ok.status).toBe(200);

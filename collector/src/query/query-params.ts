@@ -13,7 +13,9 @@ export function parseTime(value: unknown, param: string, fallback: number): numb
 }
 
 export function bad(path: string, message: string): ApiError {
-  return new ApiError(400, 'invalid_query', `invalid query parameter ${path}: ${message}`, [{ path, message }]);
+  return new ApiError(400, 'invalid_query', `invalid query parameter ${path}: ${message}`, [
+    { path, message },
+  ]);
 }
 
 export interface ParsedSelector {

@@ -12,7 +12,8 @@ export function createQueryRouter(deps: { db: Database; now?: () => number }): R
   router.get('/v1/series', async (req, res) => {
     const { name, matchers } = parseSelector(req.query, false);
     const limit = req.query.limit === undefined ? 10_000 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw bad('limit', 'must be an integer 1–100000');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+      throw bad('limit', 'must be an integer 1–100000');
     res.json({ series: await listSeries(deps.db, name, matchers, limit) });
   });
 
@@ -24,7 +25,8 @@ export function createQueryRouter(deps: { db: Database; now?: () => number }): R
     const stepMs = parseStep(req.query.step);
     const agg = parseAgg(req.query.agg);
     if (agg && !stepMs) throw bad('step', 'is required with agg');
-    if (stepMs && (to - from) / stepMs > 100_000) throw bad('step', 'too small for this range (over 100000 buckets)');
+    if (stepMs && (to - from) / stepMs > 100_000)
+      throw bad('step', 'too small for this range (over 100000 buckets)');
     const result = await queryRange(deps.db, { name: name!, matchers, fromMs: from, toMs: to, stepMs, agg });
     res.json({ name, from, to, step: stepMs ?? null, agg: agg ?? null, ...result });
   });
@@ -60,8 +62,9 @@ export function createQueryRouter(deps: { db: Database; now?: () => number }): R
       ttft_ms_p95: num(r.ttft_ms_p95),
       cache_hit_rate: num(r.cache_hit_rate),
     }));
-    const sum = (k: 'requests' | 'errors' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'unpriced_requests') =>
-      models.reduce((a, m) => a + m[k], 0);
+    const sum = (
+      k: 'requests' | 'errors' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'unpriced_requests',
+    ) => models.reduce((a, m) => a + m[k], 0);
     res.json({
       from,
       to,

@@ -37,16 +37,70 @@ describe('/metrics after a push', () => {
           load_avg_1m: 1.2,
           network_rx_bytes: 123,
           network_tx_bytes: 456,
-          gpus: [{ index: 0, utilization_percent: 97, memory_used_bytes: 6.2e9, memory_total_bytes: 8e9, temperature_celsius: 71 }],
+          gpus: [
+            {
+              index: 0,
+              utilization_percent: 97,
+              memory_used_bytes: 6.2e9,
+              memory_total_bytes: 8e9,
+              temperature_celsius: 71,
+            },
+          ],
         },
       ],
       llm: [
-        { ts: now, provider: 'openai', model: 'gpt-4o', operation: 'chat', input_tokens: 812, output_tokens: 240, cached_tokens: 200, latency_ms: 1830, ttft_ms: 410, status: 'error', error_type: 'rate_limit', user_id: 'u1', session_id: 's9' },
-        { ts: now, provider: 'openai', model: 'gpt-4o', input_tokens: 100, output_tokens: 50, latency_ms: 300, cache_hit: true, user_id: 'u2' },
-        { ts: now, provider: 'acme', model: 'secret-model-x', input_tokens: 10, output_tokens: 5, latency_ms: 50 },
+        {
+          ts: now,
+          provider: 'openai',
+          model: 'gpt-4o',
+          operation: 'chat',
+          input_tokens: 812,
+          output_tokens: 240,
+          cached_tokens: 200,
+          latency_ms: 1830,
+          ttft_ms: 410,
+          status: 'error',
+          error_type: 'rate_limit',
+          user_id: 'u1',
+          session_id: 's9',
+        },
+        {
+          ts: now,
+          provider: 'openai',
+          model: 'gpt-4o',
+          input_tokens: 100,
+          output_tokens: 50,
+          latency_ms: 300,
+          cache_hit: true,
+          user_id: 'u2',
+        },
+        {
+          ts: now,
+          provider: 'acme',
+          model: 'secret-model-x',
+          input_tokens: 10,
+          output_tokens: 5,
+          latency_ms: 50,
+        },
       ],
       training: [
-        { run_id: 'resnet50', ts: now, epoch: 15, step: 1920, metrics: { train_loss: 0.2341, val_loss: 0.2876, train_accuracy: 0.8945, val_accuracy: 0.8567, learning_rate: 0.001, gradient_norm: 0.0234, gpu_memory_used_gb: 6.2, gpu_memory_total_gb: 8, training_speed: 1.23 } },
+        {
+          run_id: 'resnet50',
+          ts: now,
+          epoch: 15,
+          step: 1920,
+          metrics: {
+            train_loss: 0.2341,
+            val_loss: 0.2876,
+            train_accuracy: 0.8945,
+            val_accuracy: 0.8567,
+            learning_rate: 0.001,
+            gradient_norm: 0.0234,
+            gpu_memory_used_gb: 6.2,
+            gpu_memory_total_gb: 8,
+            training_speed: 1.23,
+          },
+        },
         { run_id: 'old-run', ts: now - 20 * 60_000, epoch: 3, metrics: { train_loss: 1.5 } },
       ],
     });
@@ -58,14 +112,38 @@ describe('/metrics after a push', () => {
     const { families } = await scrape(c);
     const tokens = families.get('gen_ai_client_token_usage')!;
     expect(tokens.type).toBe('histogram');
-    const input = { gen_ai_token_type: 'input', gen_ai_request_model: 'gpt-4o', gen_ai_operation_name: 'chat', gen_ai_provider_name: 'openai' };
+    const input = {
+      gen_ai_token_type: 'input',
+      gen_ai_request_model: 'gpt-4o',
+      gen_ai_operation_name: 'chat',
+      gen_ai_provider_name: 'openai',
+    };
     expect(value(families, 'gen_ai_client_token_usage_sum', input)).toBe(912);
     const les = tokens.samples
-      .filter((s) => s.name.endsWith('_bucket') && s.labels.gen_ai_token_type === 'input' && s.labels.gen_ai_request_model === 'gpt-4o')
+      .filter(
+        (s) =>
+          s.name.endsWith('_bucket') &&
+          s.labels.gen_ai_token_type === 'input' &&
+          s.labels.gen_ai_request_model === 'gpt-4o',
+      )
       .map((s) => s.labels.le);
-    expect(les).toEqual(
-      ['1', '4', '16', '64', '256', '1024', '4096', '16384', '65536', '262144', '1048576', '4194304', '16777216', '67108864', '+Inf'],
-    );
+    expect(les).toEqual([
+      '1',
+      '4',
+      '16',
+      '64',
+      '256',
+      '1024',
+      '4096',
+      '16384',
+      '65536',
+      '262144',
+      '1048576',
+      '4194304',
+      '16777216',
+      '67108864',
+      '+Inf',
+    ]);
     const failed = { error_type: 'rate_limit' };
     expect(value(families, 'gen_ai_client_operation_duration_sum', failed)).toBeCloseTo(1.83);
     const durationLes = families
@@ -81,7 +159,10 @@ describe('/metrics after a push', () => {
     const cost = families.get('aihub_llm_cost_usd_total')!;
     // gpt-4o: $2.50 input, $1.25 cached input, $10 output per million tokens
     const expected = (612 * 2.5 + 200 * 1.25 + 240 * 10 + 100 * 2.5 + 50 * 10) / 1e6;
-    expect(value(families, 'aihub_llm_cost_usd_total', { gen_ai_request_model: 'gpt-4o' })).toBeCloseTo(expected, 9);
+    expect(value(families, 'aihub_llm_cost_usd_total', { gen_ai_request_model: 'gpt-4o' })).toBeCloseTo(
+      expected,
+      9,
+    );
     expect(cost.samples.find((s) => s.labels.gen_ai_request_model === 'secret-model-x')).toBeUndefined();
     expect(
       value(families, 'aihub_llm_unpriced_requests_total', { gen_ai_request_model: 'secret-model-x' }),
@@ -101,7 +182,9 @@ describe('/metrics after a push', () => {
     ]);
     expect(value(families, 'aihub_training_loss', { split: 'val' })).toBeCloseTo(0.2876);
     expect(families.get('aihub_training_gpu_memory_used_bytes')!.samples[0].value).toBeCloseTo(6.2e9);
-    expect(families.get('aihub_training_epoch')!.samples.map((s) => [s.labels.run_id, s.value])).toEqual([['resnet50', 15]]);
+    expect(families.get('aihub_training_epoch')!.samples.map((s) => [s.labels.run_id, s.value])).toEqual([
+      ['resnet50', 15],
+    ]);
   });
 
   test('host gauges use the system and hw conventions', async () => {
@@ -114,14 +197,20 @@ describe('/metrics after a push', () => {
   });
 
   test("the collector's own metrics are there, and no user or session label anywhere", async () => {
-    await c.request('/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"broken' });
+    await c.request('/v1/push', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"broken',
+    });
     const { text, families } = await scrape(c);
     expect(value(families, 'aihub_ingest_samples_total', { family: 'llm' })).toBe(3);
     expect(value(families, 'aihub_ingest_rejected_total', { reason: 'invalid' })).toBeGreaterThanOrEqual(1);
     expect(families.get('aihub_ingest_queue_depth')!.samples[0].value).toBe(0);
     expect(families.get('aihub_ingest_flush_duration')!.type).toBe('histogram');
     const http = families.get('http_server_request_duration')!;
-    expect(http.samples.some((s) => s.labels.http_route === '/v1/push' && s.labels.http_request_method === 'POST')).toBe(true);
+    expect(
+      http.samples.some((s) => s.labels.http_route === '/v1/push' && s.labels.http_request_method === 'POST'),
+    ).toBe(true);
     expect(text).not.toMatch(/user_id|session_id|\bu1\b|\bs9\b/);
   });
 

@@ -7,12 +7,17 @@ import type { LlmRow, TrainingRow, SystemItem } from '@aihub/core';
 import { LiveGauges } from './live-gauges';
 
 // Advised bucket boundaries of the OpenTelemetry GenAI semantic conventions.
-const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
-const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const TOKEN_BUCKETS = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+];
+const DURATION_BUCKETS = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
 // http.server.request.duration advice.
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-export type RejectReason = 'invalid' | 'too_large' | 'unauthorized' | 'overloaded' | 'storage' | 'unsupported';
+export type RejectReason =
+  'invalid' | 'too_large' | 'unauthorized' | 'overloaded' | 'storage' | 'unsupported';
 
 /**
  * The collector's /metrics: LLM usage with GenAI semconv names, live training and host gauges,
@@ -36,7 +41,12 @@ export class CollectorTelemetry {
   readonly hosts: LiveGauges;
   private readonly gauges: ObservableGauge[] = [];
 
-  constructor(opts: { serviceName: string; liveGaugeTtlMs: number; queueDepth: () => number; now?: () => number }) {
+  constructor(opts: {
+    serviceName: string;
+    liveGaugeTtlMs: number;
+    queueDepth: () => number;
+    now?: () => number;
+  }) {
     this.exporter = new PrometheusExporter({ preventServerStart: true });
     this.provider = new MeterProvider({
       readers: [this.exporter],
@@ -59,13 +69,20 @@ export class CollectorTelemetry {
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
     this.llmRequests = meter.createCounter('aihub.llm.requests', { description: 'LLM requests by outcome' });
-    this.cacheHits = meter.createCounter('aihub.llm.cache_hits', { description: 'LLM requests answered from a cache' });
-    this.cost = meter.createCounter('aihub.llm.cost_usd', { unit: 'USD', description: 'LLM spend in US dollars' });
+    this.cacheHits = meter.createCounter('aihub.llm.cache_hits', {
+      description: 'LLM requests answered from a cache',
+    });
+    this.cost = meter.createCounter('aihub.llm.cost_usd', {
+      unit: 'USD',
+      description: 'LLM spend in US dollars',
+    });
     this.unpriced = meter.createCounter('aihub.llm.unpriced_requests', {
       description: 'LLM requests whose model has no known price (cost not counted)',
     });
     this.ingested = meter.createCounter('aihub.ingest.samples', { description: 'Items stored, by family' });
-    this.rejected = meter.createCounter('aihub.ingest.rejected', { description: 'Rejected ingest requests, by reason' });
+    this.rejected = meter.createCounter('aihub.ingest.rejected', {
+      description: 'Rejected ingest requests, by reason',
+    });
     this.flushDuration = meter.createHistogram('aihub.ingest.flush_duration', {
       unit: 's',
       description: 'Time to commit one group of ingest requests',
@@ -76,7 +93,9 @@ export class CollectorTelemetry {
       description: 'Duration of HTTP server requests',
       advice: { explicitBucketBoundaries: HTTP_BUCKETS },
     });
-    const queue = meter.createObservableGauge('aihub.ingest.queue_depth', { description: 'Rows waiting for commit' });
+    const queue = meter.createObservableGauge('aihub.ingest.queue_depth', {
+      description: 'Rows waiting for commit',
+    });
     queue.addCallback((r) => r.observe(opts.queueDepth()));
     this.gauges.push(queue);
 
@@ -146,7 +165,8 @@ export class CollectorTelemetry {
       const run = { run_id: r.runId };
       const m = r.metrics;
       const set = (name: string, value: number | undefined | null, attrs: Attributes = run) => {
-        if (typeof value === 'number' && Number.isFinite(value)) this.training.set(name, attrs, value, r.runId, r.timeMs);
+        if (typeof value === 'number' && Number.isFinite(value))
+          this.training.set(name, attrs, value, r.runId, r.timeMs);
       };
       set('aihub.training.loss', m.train_loss, { ...run, split: 'train' });
       set('aihub.training.loss', m.val_loss, { ...run, split: 'val' });
@@ -157,8 +177,10 @@ export class CollectorTelemetry {
       set('aihub.training.speed', m.training_speed);
       set('aihub.training.epoch', r.epoch);
       set('aihub.training.step', r.step);
-      if (m.gpu_memory_used_gb !== undefined) set('aihub.training.gpu_memory_used_bytes', m.gpu_memory_used_gb * 1e9);
-      if (m.gpu_memory_total_gb !== undefined) set('aihub.training.gpu_memory_total_bytes', m.gpu_memory_total_gb * 1e9);
+      if (m.gpu_memory_used_gb !== undefined)
+        set('aihub.training.gpu_memory_used_bytes', m.gpu_memory_used_gb * 1e9);
+      if (m.gpu_memory_total_gb !== undefined)
+        set('aihub.training.gpu_memory_total_bytes', m.gpu_memory_total_gb * 1e9);
       if (r.status === 'finished' || r.status === 'failed') this.training.drop(r.runId);
     }
   }

@@ -7,7 +7,8 @@ export function envInt(env: Env, name: string, fallback: number, min = 0): numbe
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   return n;
 }
 
@@ -23,7 +24,14 @@ export function envString(env: Env, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** "15s", "5m", "1h30m", "250ms" → milliseconds; a bare number is milliseconds. */
 export function parseDuration(text: string): number {
@@ -35,7 +43,8 @@ export function parseDuration(text: string): number {
     total += Number(m[1]) * UNITS[m[2]];
     consumed += m[0].length;
   }
-  if (consumed !== text.length || consumed === 0) throw new ConfigError(`not a duration: "${text}" (use e.g. 15s, 5m, 1h)`);
+  if (consumed !== text.length || consumed === 0)
+    throw new ConfigError(`not a duration: "${text}" (use e.g. 15s, 5m, 1h)`);
   return total;
 }
 

@@ -21,10 +21,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const min = ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const base = options.base ?? {};
-  const log = (level: LogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[level] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...redact(base), ...redact(fields) }));
-  };
+  const log =
+    (level: LogLevel) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (ORDER[level] < min) return;
+      write(
+        JSON.stringify({ time: new Date().toISOString(), level, msg, ...redact(base), ...redact(fields) }),
+      );
+    };
   return {
     debug: log('debug'),
     info: log('info'),

@@ -39,7 +39,10 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     .regex(METRIC_NAME, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*');
   // PostgreSQL text cannot hold NUL; reject it here rather than fail at commit.
   const text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
-  const labelValue = text().max(limits.maxLabelValueLength, `longer than ${limits.maxLabelValueLength} characters`);
+  const labelValue = text().max(
+    limits.maxLabelValueLength,
+    `longer than ${limits.maxLabelValueLength} characters`,
+  );
   // A hand-written loop: zod's record() costs ~4× as much on the hot path, and labels are on
   // every sample. Paths and messages stay in zod's format.
   const labels = z
@@ -54,16 +57,29 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
         count++;
         const v: unknown = l[key];
         if (key.length > limits.maxNameLength || !LABEL_NAME.test(key)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'label names must match [a-zA-Z_][a-zA-Z0-9_]*' });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'label names must match [a-zA-Z_][a-zA-Z0-9_]*',
+          });
         } else if (typeof v !== 'string') {
-          ctx.addIssue({ code: 'custom', path: [key], message: `label values must be strings, received ${typeof v}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `label values must be strings, received ${typeof v}`,
+          });
         } else if (v.length > limits.maxLabelValueLength) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `longer than ${limits.maxLabelValueLength} characters` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `longer than ${limits.maxLabelValueLength} characters`,
+          });
         } else if (v.includes('\u0000')) {
           ctx.addIssue({ code: 'custom', path: [key], message: 'must not contain NUL characters' });
         }
       }
-      if (count > limits.maxLabels) ctx.addIssue({ code: 'custom', message: `more than ${limits.maxLabels} labels` });
+      if (count > limits.maxLabels)
+        ctx.addIssue({ code: 'custom', message: `more than ${limits.maxLabels} labels` });
     });
   const id = text().min(1, 'must not be empty').max(limits.maxLabelValueLength);
   const percent = z.number().min(0, 'a percentage is 0–100').max(100, 'a percentage is 0–100');
@@ -131,9 +147,7 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     metrics: z
       .record(metricKey, z.number())
       .refine((m) => Object.keys(m).length <= 256, 'more than 256 metrics'),
-    model_info: z
-      .strictObject({ name: labelValue.optional(), parameters: count.optional() })
-      .optional(),
+    model_info: z.strictObject({ name: labelValue.optional(), parameters: count.optional() }).optional(),
   });
   const sample = z.strictObject({ name, value: z.number(), labels: labels.optional(), ts });
 
@@ -152,7 +166,12 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
         (p.llm?.length ?? 0) +
         (p.training?.length ?? 0) +
         (p.samples?.length ?? 0);
-      if (total > limits.maxItems) ctx.addIssue({ code: 'custom', message: `more than ${limits.maxItems} items in one request`, path: [] });
+      if (total > limits.maxItems)
+        ctx.addIssue({
+          code: 'custom',
+          message: `more than ${limits.maxItems} items in one request`,
+          path: [],
+        });
     });
 }
 
@@ -176,7 +195,8 @@ export function toFieldErrors(error: z.ZodError, max = 20): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
+      for (const key of issue.keys)
+        out.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
     } else {
       out.push({ path: formatPath(issue.path), message: issue.message });
     }

@@ -48,7 +48,14 @@ export interface RowBatch {
   training: TrainingRow[];
 }
 
-export type CostFn = (item: { provider: string; model: string; inputTokens: number; outputTokens: number; cachedTokens: number; timeMs: number }) => number | null;
+export type CostFn = (item: {
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  timeMs: number;
+}) => number | null;
 
 const SYSTEM_FIELDS: [keyof SystemItem, string][] = [
   ['cpu_usage_percent', 'system_cpu_usage_percent'],
@@ -104,7 +111,8 @@ export function toRows(payload: PushPayload, now: number, cost: CostFn): RowBatc
     const outputTokens = r.output_tokens ?? 0;
     const cachedTokens = r.cached_tokens ?? 0;
     const computed =
-      r.cost_usd ?? cost({ provider: r.provider, model: r.model, inputTokens, outputTokens, cachedTokens, timeMs });
+      r.cost_usd ??
+      cost({ provider: r.provider, model: r.model, inputTokens, outputTokens, cachedTokens, timeMs });
     llm.push({
       timeMs,
       provider: r.provider,

@@ -42,7 +42,11 @@ export class PriceTable {
     }
     if (this.unknown.has(key)) return null;
     const result = calcPrice(
-      { input_tokens: usage.inputTokens, cache_read_tokens: usage.cachedTokens, output_tokens: usage.outputTokens },
+      {
+        input_tokens: usage.inputTokens,
+        cache_read_tokens: usage.cachedTokens,
+        output_tokens: usage.outputTokens,
+      },
       model,
       { providerId: provider.toLowerCase(), timestamp: at },
     );

@@ -34,7 +34,10 @@ export class SignedTokens {
   private readonly key: Buffer;
 
   constructor(secretMaterial: string) {
-    this.key = crypto.createHash('sha256').update('aihub-stream-token\u0000' + secretMaterial).digest();
+    this.key = crypto
+      .createHash('sha256')
+      .update('aihub-stream-token\u0000' + secretMaterial)
+      .digest();
   }
 
   issue(scope: string, ttlMs: number, now = Date.now()): { token: string; expiresAt: number } {

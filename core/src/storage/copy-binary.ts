@@ -5,7 +5,11 @@ const HEADER = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const PG_EPOCH_US = 946_684_800_000_000n;
 
 /** Encodes rows of (epoch ms, series id, value) as one binary COPY stream. */
-export function encodeSamplesBinary(timesMs: ArrayLike<number>, ids: ArrayLike<number>, values: ArrayLike<number>): Buffer {
+export function encodeSamplesBinary(
+  timesMs: ArrayLike<number>,
+  ids: ArrayLike<number>,
+  values: ArrayLike<number>,
+): Buffer {
   const n = timesMs.length;
   // header 19 bytes; per row: 2 (field count) + 3 × (4 length + 8 data); trailer 2
   const buf = Buffer.allocUnsafe(19 + n * 38 + 2);

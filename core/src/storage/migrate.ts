@@ -23,7 +23,10 @@ export async function migrate(db: Database, migrations: Migration[] = allMigrati
 }
 
 /** True when every known migration is applied (readiness). */
-export async function migrationsComplete(db: Database, migrations: Migration[] = allMigrations): Promise<boolean> {
+export async function migrationsComplete(
+  db: Database,
+  migrations: Migration[] = allMigrations,
+): Promise<boolean> {
   const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
   const have = new Set(rows.map((r) => Number(r.version)));
   return migrations.every((m) => have.has(m.version));

@@ -11,6 +11,7 @@ export interface StorageConfig {
 }
 
 export async function openDatabase(config: StorageConfig): Promise<Database> {
-  if (config.databaseUrl) return openPostgres({ url: config.databaseUrl, maxConnections: config.maxConnections });
+  if (config.databaseUrl)
+    return openPostgres({ url: config.databaseUrl, maxConnections: config.maxConnections });
   return openPGlite(path.resolve(config.dataDir));
 }

@@ -43,7 +43,9 @@ export async function openPostgres({ url, maxConnections = 8 }: PostgresOptions)
       // COPY needs one connection for the whole stream: inside a transaction q is that client.
       const client = 'release' in q ? (q as PoolClient) : await (q as Pool).connect();
       try {
-        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`));
+        const stream = client.query(
+          copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`),
+        );
         await pipeline(Readable.from([data]), stream);
       } finally {
         if (client !== q) client.release();

@@ -55,6 +55,8 @@ export async function deleteExpired(db: Database, retentionDays: number, now = n
     );
     deleted += Number(rows[0]?.n ?? 0);
   }
-  await db.query('DELETE FROM idempotency_keys WHERE created_at < $1', [new Date(now.getTime() - 86_400_000)]);
+  await db.query('DELETE FROM idempotency_keys WHERE created_at < $1', [
+    new Date(now.getTime() - 86_400_000),
+  ]);
   return deleted;
 }

@@ -48,26 +48,57 @@ describe.each(TEST_DRIVERS)('storage on %s', (driver) => {
       { queue: 'cv' },
       { queue: 'llm' },
     ]);
-    const raw = await queryRange(db, { name: 'queue_depth', matchers: { queue: 'llm' }, fromMs: T0, toMs: T0 + 60_000 });
+    const raw = await queryRange(db, {
+      name: 'queue_depth',
+      matchers: { queue: 'llm' },
+      fromMs: T0,
+      toMs: T0 + 60_000,
+    });
     expect(raw.series).toHaveLength(1);
     expect(raw.series[0].points).toEqual(Array.from({ length: 10 }, (_, i) => [T0 + i * 1000, i]));
 
-    const agg = await queryRange(db, { name: 'queue_depth', fromMs: T0, toMs: T0 + 60_000, stepMs: 5000, agg: 'max' });
+    const agg = await queryRange(db, {
+      name: 'queue_depth',
+      fromMs: T0,
+      toMs: T0 + 60_000,
+      stepMs: 5000,
+      agg: 'max',
+    });
     const cv = agg.series.find((s) => s.labels.queue === 'cv')!;
     expect(cv.points).toEqual([
       [T0, 104],
       [T0 + 5000, 109],
     ]);
-    const p95 = await queryRange(db, { name: 'queue_depth', matchers: { queue: 'llm' }, fromMs: T0, toMs: T0 + 60_000, stepMs: 60_000, agg: 'p95' });
+    const p95 = await queryRange(db, {
+      name: 'queue_depth',
+      matchers: { queue: 'llm' },
+      fromMs: T0,
+      toMs: T0 + 60_000,
+      stepMs: 60_000,
+      agg: 'p95',
+    });
     expect(p95.series[0].points[0][1]).toBeCloseTo(8.55, 5);
-    const rate = await queryRange(db, { name: 'queue_depth', matchers: { queue: 'llm' }, fromMs: T0, toMs: T0 + 60_000, stepMs: 60_000, agg: 'rate' });
+    const rate = await queryRange(db, {
+      name: 'queue_depth',
+      matchers: { queue: 'llm' },
+      fromMs: T0,
+      toMs: T0 + 60_000,
+      stepMs: 60_000,
+      agg: 'rate',
+    });
     expect(rate.series[0].points[0][1]).toBeCloseTo(1, 5);
   });
 
   test('label order does not create a second series', async () => {
     const writer = new BatchWriter(db);
-    await writer.write({ batch: batchOf([{ name: 'order_test', labels: { a: '1', b: '2' }, timeMs: T0, value: 1 }]), accepted: 1 });
-    await writer.write({ batch: batchOf([{ name: 'order_test', labels: { b: '2', a: '1' }, timeMs: T0 + 1, value: 2 }]), accepted: 1 });
+    await writer.write({
+      batch: batchOf([{ name: 'order_test', labels: { a: '1', b: '2' }, timeMs: T0, value: 1 }]),
+      accepted: 1,
+    });
+    await writer.write({
+      batch: batchOf([{ name: 'order_test', labels: { b: '2', a: '1' }, timeMs: T0 + 1, value: 2 }]),
+      accepted: 1,
+    });
     await writer.close();
     expect(await listSeries(db, 'order_test')).toHaveLength(1);
   });
@@ -143,13 +174,20 @@ describe.each(TEST_DRIVERS)('storage on %s', (driver) => {
     }));
     await writer.write({ batch: batchOf([], { training }), accepted: 3 });
     await writer.write({
-      batch: batchOf([], { training: [{ ...training[0], timeMs: T0 + 10_000, epoch: 4, status: 'finished' as const }] }),
+      batch: batchOf([], {
+        training: [{ ...training[0], timeMs: T0 + 10_000, epoch: 4, status: 'finished' as const }],
+      }),
       accepted: 1,
     });
     await writer.close();
     const runs = await db.query<Record<string, unknown>>('SELECT * FROM training_runs');
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ run_id: 'resnet', model_name: 'ResNet50', last_epoch: 4, status: 'finished' });
+    expect(runs[0]).toMatchObject({
+      run_id: 'resnet',
+      model_name: 'ResNet50',
+      last_epoch: 4,
+      status: 'finished',
+    });
     expect(Number(runs[0].parameters)).toBe(25557032);
     for (let i = 0; i < 50 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     await stop();

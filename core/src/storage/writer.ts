@@ -106,7 +106,10 @@ export class BatchWriter {
     while (this.inFlight < this.opts.concurrency && this.queue.length > 0) {
       const group: Pending[] = [];
       let rows = 0;
-      while (this.queue.length > 0 && (group.length === 0 || rows + this.queue[0].rows <= this.opts.maxBatchRows)) {
+      while (
+        this.queue.length > 0 &&
+        (group.length === 0 || rows + this.queue[0].rows <= this.opts.maxBatchRows)
+      ) {
         const next = this.queue.shift()!;
         group.push(next);
         rows += next.rows;
@@ -166,7 +169,11 @@ export class BatchWriter {
           ids[i] = this.series.get(keys[i]) ?? created.get(keys[i])!;
           values[i] = samples[i].value;
         }
-        await tx.copyBinary('metric_samples', ['time', 'series_id', 'value'], encodeSamplesBinary(times, ids, values));
+        await tx.copyBinary(
+          'metric_samples',
+          ['time', 'series_id', 'value'],
+          encodeSamplesBinary(times, ids, values),
+        );
       }
       await insertLlm(
         tx,
@@ -271,7 +278,12 @@ async function insertTraining(tx: Queryable, rows: TrainingRow[]): Promise<void>
   for (const r of rows) {
     const cur = runs.get(r.runId);
     if (!cur) {
-      runs.set(r.runId, { first: r.timeMs, last: r, name: r.modelInfo?.name, params: r.modelInfo?.parameters });
+      runs.set(r.runId, {
+        first: r.timeMs,
+        last: r,
+        name: r.modelInfo?.name,
+        params: r.modelInfo?.parameters,
+      });
       continue;
     }
     cur.first = Math.min(cur.first, r.timeMs);
@@ -317,5 +329,10 @@ async function insertTraining(tx: Queryable, rows: TrainingRow[]): Promise<void>
     to: Math.max(...numeric),
   });
   // Delivered on COMMIT only: stream subscribers on every replica read the new events.
-  await tx.query('SELECT pg_notify($1, $2)', [TRAINING_CHANNEL, payload.length < 7900 ? payload : JSON.stringify({ from: Math.min(...numeric), to: Math.max(...numeric) })]);
+  await tx.query('SELECT pg_notify($1, $2)', [
+    TRAINING_CHANNEL,
+    payload.length < 7900
+      ? payload
+      : JSON.stringify({ from: Math.min(...numeric), to: Math.max(...numeric) }),
+  ]);
 }

@@ -42,7 +42,10 @@ export async function createTestStorage(driver: 'pglite' | 'postgres'): Promise<
     };
   }
   const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (global setup starts PostgreSQL)');
+  if (!adminUrl)
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run the tests through jest (global setup starts PostgreSQL)',
+    );
   const name = `t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
