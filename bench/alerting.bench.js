@@ -7,6 +7,7 @@ const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
+const { performance } = require('perf_hooks');
 const { openDatabase, migrate, createLogger } = require('../core/dist');
 const { createAlerting, parseAlertingConfig } = require('../alerting/dist');
 
@@ -22,7 +23,9 @@ async function freshDb() {
   const db = await openDatabase({ databaseUrl: process.env.BENCH_DATABASE_URL, dataDir });
   await migrate(db);
   if (process.env.BENCH_DATABASE_URL) {
-    await db.exec('TRUNCATE metric_series, metric_samples, alert_rules, alert_instances, alert_incidents, notification_groups, notification_outbox, notification_log, alerting_leader RESTART IDENTITY');
+    await db.exec(
+      'TRUNCATE metric_series, metric_samples, alert_rules, alert_instances, alert_incidents, notification_groups, notification_outbox, notification_log, alerting_leader RESTART IDENTITY',
+    );
   }
   return { db, dataDir };
 }
@@ -32,11 +35,10 @@ async function insertSamples(db, name, labels, points) {
     `INSERT INTO metric_series (name, labels) VALUES ($1, $2::jsonb) ON CONFLICT (name, labels) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
     [name, JSON.stringify(labels)],
   );
-  await db.query(`INSERT INTO metric_samples (time, series_id, value) SELECT to_timestamp(t / 1000.0), $1, v FROM unnest($2::float8[], $3::float8[]) AS x(t, v)`, [
-    rows[0].id,
-    points.map((p) => p[0]),
-    points.map((p) => p[1]),
-  ]);
+  await db.query(
+    `INSERT INTO metric_samples (time, series_id, value) SELECT to_timestamp(t / 1000.0), $1, v FROM unnest($2::float8[], $3::float8[]) AS x(t, v)`,
+    [rows[0].id, points.map((p) => p[0]), points.map((p) => p[1])],
+  );
 }
 
 async function receiver() {
@@ -50,7 +52,11 @@ async function receiver() {
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}`, got, close: () => new Promise((r) => (server.close(r), server.closeAllConnections())) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    got,
+    close: () => new Promise((r) => (server.close(r), server.closeAllConnections())),
+  };
 }
 
 async function pushToWebhookLatency() {
@@ -78,7 +84,13 @@ rules: [{name: hot, type: threshold, metric: bench_cpu, aggregation: last, windo
   await rx.close();
   await db.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { trials: 20, evaluation_interval_ms: 1000, p50_ms: Math.round(pct(latencies, 0.5)), p95_ms: Math.round(pct(latencies, 0.95)), max_ms: Math.round(Math.max(...latencies)) };
+  return {
+    trials: 20,
+    evaluation_interval_ms: 1000,
+    p50_ms: Math.round(pct(latencies, 0.5)),
+    p95_ms: Math.round(pct(latencies, 0.95)),
+    max_ms: Math.round(Math.max(...latencies)),
+  };
 }
 
 async function evaluationTime() {
@@ -88,11 +100,19 @@ async function evaluationTime() {
   const SERIES = 10;
   for (let r = 0; r < RULES; r++) {
     for (let s = 0; s < SERIES; s++) {
-      await insertSamples(db, `bench_metric_${r}`, { host: `h${s}` }, [0, 1, 2, 3].map((k) => [now - k * 15_000, (r * 7 + s * 13 + k) % 100]));
+      await insertSamples(
+        db,
+        `bench_metric_${r}`,
+        { host: `h${s}` },
+        [0, 1, 2, 3].map((k) => [now - k * 15_000, (r * 7 + s * 13 + k) % 100]),
+      );
     }
   }
   const rules = [];
-  for (let r = 0; r < RULES; r++) rules.push(`  - {name: rule_${r}, type: threshold, metric: bench_metric_${r}, aggregation: avg, window: 1m, op: ">", threshold: 50, for: 5m}`);
+  for (let r = 0; r < RULES; r++)
+    rules.push(
+      `  - {name: rule_${r}, type: threshold, metric: bench_metric_${r}, aggregation: avg, window: 1m, op: ">", threshold: 50, for: 5m}`,
+    );
   const config = parseAlertingConfig(`evaluation_interval: 1h\nrules:\n${rules.join('\n')}\n`, {});
   const alerting = createAlerting({ config, db, port: 0, logger, handleSignals: false, autoRun: false });
   await alerting.start();
@@ -107,7 +127,13 @@ async function evaluationTime() {
   await db.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
   // The first cycle writes 5,000 new pending instances; later ones only re-evaluate.
-  return { rules: RULES, series_per_rule: SERIES, pending_instances: instances[0].n, first_cycle_ms: Math.round(cycles[0]), steady_cycle_ms: Math.round(pct(cycles.slice(1), 0.5)) };
+  return {
+    rules: RULES,
+    series_per_rule: SERIES,
+    pending_instances: instances[0].n,
+    first_cycle_ms: Math.round(cycles[0]),
+    steady_cycle_ms: Math.round(pct(cycles.slice(1), 0.5)),
+  };
 }
 
 async function notificationThroughput() {

@@ -20,7 +20,9 @@ function checkConfig(file: string | undefined): number {
   }
   try {
     const cfg = loadAlertingConfig(file);
-    process.stdout.write(`${file}: OK (${cfg.rules.length} rules, ${cfg.channels.length} channels, ${cfg.routes.length} routes)\n`);
+    process.stdout.write(
+      `${file}: OK (${cfg.rules.length} rules, ${cfg.channels.length} channels, ${cfg.routes.length} routes)\n`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof AlertingConfigError) {
@@ -95,7 +97,9 @@ main(process.argv.slice(2)).then(
     if (code !== undefined) process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`${err instanceof AlertingConfigError || err instanceof AlertingStartupError ? err.message : (err as Error).stack}\n`);
+    process.stderr.write(
+      `${err instanceof AlertingConfigError || err instanceof AlertingStartupError ? err.message : (err as Error).stack}\n`,
+    );
     process.exit(1);
   },
 );

@@ -33,7 +33,9 @@ rules:
 }
 
 function dbEnv(storage: TestStorage): Record<string, string> {
-  return storage.config.databaseUrl ? { DATABASE_URL: storage.config.databaseUrl } : { DATA_DIR: storage.config.dataDir };
+  return storage.config.databaseUrl
+    ? { DATABASE_URL: storage.config.databaseUrl }
+    : { DATA_DIR: storage.config.dataDir };
 }
 
 async function withDb<T>(storage: TestStorage, fn: (db: Database) => Promise<T>): Promise<T> {
@@ -59,7 +61,9 @@ describe.each(TEST_DRIVERS)('restart durability on %s', (driver) => {
     const rx = await startHttpReceiver(() => (down ? { status: 503 } : { status: 200 }));
     const cfg = writeConfig(rx.url);
     // A sample recent enough to stay inside the 10 m window for the whole test.
-    await withDb(storage, (db) => insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, [[Date.now(), 99]]));
+    await withDb(storage, (db) =>
+      insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, [[Date.now(), 99]]),
+    );
     const env = { ...dbEnv(storage), ALERTING_CONFIG: cfg };
     let a = await startAlertingProcess(env);
     try {
@@ -100,9 +104,14 @@ describe('two replicas on one PostgreSQL', () => {
     const rx = await startHttpReceiver();
     const env = { ...dbEnv(storage), ALERTING_CONFIG: writeConfig(rx.url) };
     await withDb(storage, async () => undefined); // migrate before both start
-    const replicas = [await startAlertingProcess({ ...env, ALERTING_INSTANCE_ID: 'replica-a' }), await startAlertingProcess({ ...env, ALERTING_INSTANCE_ID: 'replica-b' })];
+    const replicas = [
+      await startAlertingProcess({ ...env, ALERTING_INSTANCE_ID: 'replica-a' }),
+      await startAlertingProcess({ ...env, ALERTING_INSTANCE_ID: 'replica-b' }),
+    ];
     try {
-      await withDb(storage, (db) => insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, [[Date.now(), 99]]));
+      await withDb(storage, (db) =>
+        insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, [[Date.now(), 99]]),
+      );
       await waitFor('first event delivered', () => rx.received.length >= 1, 60_000);
       await sleep(1500);
       expect(rx.received).toHaveLength(1);
@@ -113,7 +122,9 @@ describe('two replicas on one PostgreSQL', () => {
       await killHard(replicas[leaderIdx].child);
       const killedAt = Date.now();
 
-      await withDb(storage, (db) => insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-02' }, [[Date.now(), 99]]));
+      await withDb(storage, (db) =>
+        insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-02' }, [[Date.now(), 99]]),
+      );
       await waitFor('second event delivered by the survivor', () => rx.received.length >= 2, 60_000);
       const handover = Date.now() - killedAt;
       await sleep(1500);

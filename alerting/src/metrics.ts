@@ -32,25 +32,34 @@ export class AlertingMetrics {
       resource: resourceFromAttributes({ 'service.name': 'aihub-alerting' }),
     });
     const meter = this.provider.getMeter('aihub-alerting');
-    this.notifications = meter.createCounter('aihub.notifications', { description: 'Notification deliveries by channel and outcome' });
+    this.notifications = meter.createCounter('aihub.notifications', {
+      description: 'Notification deliveries by channel and outcome',
+    });
     this.evalDuration = meter.createHistogram('aihub.rule_evaluation_duration', {
       unit: 's',
       description: 'Time to evaluate one rule',
       advice: { explicitBucketBoundaries: EVAL_BUCKETS },
     });
-    this.evalFailures = meter.createCounter('aihub.rule_evaluation_failures', { description: 'Rule evaluations that failed' });
+    this.evalFailures = meter.createCounter('aihub.rule_evaluation_failures', {
+      description: 'Rule evaluations that failed',
+    });
     meter
       .createObservableGauge('aihub.alerts', { description: 'Alert instances by rule, severity and state' })
       .addCallback((r) => {
-        for (const a of sources.alerts()) r.observe(a.count, { alertname: a.alertname, severity: a.severity, state: a.state });
+        for (const a of sources.alerts())
+          r.observe(a.count, { alertname: a.alertname, severity: a.severity, state: a.state });
       });
     meter
-      .createObservableGauge('aihub.anomaly_score', { description: 'Latest anomaly score per anomaly rule and series (0-1)' })
+      .createObservableGauge('aihub.anomaly_score', {
+        description: 'Latest anomaly score per anomaly rule and series (0-1)',
+      })
       .addCallback((r) => {
         for (const s of sources.anomalyScores()) r.observe(s.score, { ...s.labels, rule: s.rule });
       });
     meter
-      .createObservableGauge('aihub.notification_outbox_pending', { description: 'Notifications waiting for delivery, by channel' })
+      .createObservableGauge('aihub.notification_outbox_pending', {
+        description: 'Notifications waiting for delivery, by channel',
+      })
       .addCallback((r) => {
         for (const [channel, n] of Object.entries(sources.outboxPending())) r.observe(n, { channel });
       });

@@ -30,10 +30,13 @@ export function alertingConfigFromEnv(env: Env = process.env): AlertingEnvConfig
   const host = envString(env, 'HOST') ?? '127.0.0.1';
   const tokens = envList(env, 'AIHUB_TOKENS');
   if (tokens.length === 0 && !isLoopbackHost(host)) {
-    throw new AlertingStartupError(`refusing to listen on ${host} without AIHUB_TOKENS: set AIHUB_TOKENS or bind HOST to 127.0.0.1`);
+    throw new AlertingStartupError(
+      `refusing to listen on ${host} without AIHUB_TOKENS: set AIHUB_TOKENS or bind HOST to 127.0.0.1`,
+    );
   }
   const level = envString(env, 'LOG_LEVEL') ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new AlertingStartupError('LOG_LEVEL must be debug|info|warn|error');
+  if (!['debug', 'info', 'warn', 'error'].includes(level))
+    throw new AlertingStartupError('LOG_LEVEL must be debug|info|warn|error');
   const configPath = envString(env, 'ALERTING_CONFIG');
   const dataDir = path.resolve(envString(env, 'DATA_DIR') ?? './data');
   return {

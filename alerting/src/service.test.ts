@@ -53,20 +53,43 @@ describe.each(TEST_DRIVERS)('alerting service on %s', (driver) => {
       await waitFor('firing notification', () => rx.received.length >= 1);
       const firing = JSON.parse(rx.received[0].body);
       expect(rx.received[0].at - t0).toBeGreaterThanOrEqual(600);
-      expect(verifySignature('s3cret', rx.received[0].body, String(rx.received[0].headers['x-aihub-signature']), Math.floor(Date.now() / 1000))).toBe(true);
-      expect(firing).toMatchObject({ version: '4', status: 'firing', receiver: 'hook', groupLabels: { alertname: 'critical_cpu_usage' } });
+      expect(
+        verifySignature(
+          's3cret',
+          rx.received[0].body,
+          String(rx.received[0].headers['x-aihub-signature']),
+          Math.floor(Date.now() / 1000),
+        ),
+      ).toBe(true);
+      expect(firing).toMatchObject({
+        version: '4',
+        status: 'firing',
+        receiver: 'hook',
+        groupLabels: { alertname: 'critical_cpu_usage' },
+      });
       expect(firing.alerts).toHaveLength(1);
-      expect(firing.alerts[0]).toMatchObject({ status: 'firing', labels: { host: 'gpu-01', severity: 'critical' }, annotations: { summary: 'CPU 99% on gpu-01' } });
+      expect(firing.alerts[0]).toMatchObject({
+        status: 'firing',
+        labels: { host: 'gpu-01', severity: 'critical' },
+        annotations: { summary: 'CPU 99% on gpu-01' },
+      });
 
       const incidents = await getJson(fetch(`${url}/v1/incidents?status=active`));
       expect(incidents.incidents).toHaveLength(1);
-      expect(incidents.incidents[0]).toMatchObject({ rule: 'critical_cpu_usage', trigger_value: 99, labels: { host: 'gpu-01' } });
+      expect(incidents.incidents[0]).toMatchObject({
+        rule: 'critical_cpu_usage',
+        trigger_value: 99,
+        labels: { host: 'gpu-01' },
+      });
 
       await insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, [[Date.now(), 50]]);
       await waitFor('resolved notification', () => rx.received.length >= 2);
       const resolved = JSON.parse(rx.received[1].body);
       expect(resolved.status).toBe('resolved');
-      expect(resolved.alerts[0]).toMatchObject({ status: 'resolved', fingerprint: firing.alerts[0].fingerprint });
+      expect(resolved.alerts[0]).toMatchObject({
+        status: 'resolved',
+        fingerprint: firing.alerts[0].fingerprint,
+      });
       expect(resolved.alerts[0].endsAt).not.toBe('0001-01-01T00:00:00Z');
       await sleep(1000);
       expect(rx.received).toHaveLength(2); // nothing repeated
@@ -82,7 +105,14 @@ describe.each(TEST_DRIVERS)('alerting service on %s', (driver) => {
     const up = await startHttpReceiver();
     try {
       const cfg = config(down.url);
-      cfg.channels.push({ name: 'good', type: 'webhook', url: up.url, headers: {}, timeout: 10_000, send_resolved: true });
+      cfg.channels.push({
+        name: 'good',
+        type: 'webhook',
+        url: up.url,
+        headers: {},
+        timeout: 10_000,
+        send_resolved: true,
+      });
       cfg.routes[0].channels.push('good');
       alerting = createAlerting({ config: cfg, db, port: 0, logger, handleSignals: false });
       const { url } = await alerting.start();
@@ -99,7 +129,9 @@ describe.each(TEST_DRIVERS)('alerting service on %s', (driver) => {
       expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="hook"[^}]*status="dead"[^}]*\} 1/);
       expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="hook"[^}]*status="failed"[^}]*\} 2/);
       expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="good"[^}]*status="sent"[^}]*\} 1/);
-      expect(metrics).toMatch(/aihub_alerts\{[^}]*alertname="critical_cpu_usage"[^}]*state="firing"[^}]*\} 1/);
+      expect(metrics).toMatch(
+        /aihub_alerts\{[^}]*alertname="critical_cpu_usage"[^}]*state="firing"[^}]*\} 1/,
+      );
       expect(metrics).toContain('aihub_rule_evaluation_duration_bucket');
     } finally {
       await down.close();
@@ -115,12 +147,20 @@ describe.each(TEST_DRIVERS)('alerting service on %s', (driver) => {
       const res = await fetch(`${url}/v1/silences`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ matchers: [{ name: 'host', value: 'gpu-0[12]', is_regex: true }], ends_at: new Date(Date.now() + 3_600_000).toISOString(), comment: 'maintenance', created_by: 'ops' }),
+        body: JSON.stringify({
+          matchers: [{ name: 'host', value: 'gpu-0[12]', is_regex: true }],
+          ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+          comment: 'maintenance',
+          created_by: 'ops',
+        }),
       });
       expect(res.status).toBe(201);
       const silence = await getJson(res);
       await insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, [[Date.now(), 99]]);
-      const incident = await waitFor('suppressed incident', async () => (await getJson(fetch(`${url}/v1/incidents?status=suppressed`))).incidents[0]);
+      const incident = await waitFor(
+        'suppressed incident',
+        async () => (await getJson(fetch(`${url}/v1/incidents?status=suppressed`))).incidents[0],
+      );
       expect(incident.labels.host).toBe('gpu-01');
       await sleep(800);
       expect(rx.received).toHaveLength(0);
@@ -142,12 +182,19 @@ describe.each(TEST_DRIVERS)('alerting service on %s', (driver) => {
       const extra = `  - {name: deep_queue, type: threshold, metric: queue_depth, aggregation: last, window: 5s, op: ">", threshold: 10}`;
       await alerting.reload(config(rx.url, extra));
       await insertSamples(db, 'queue_depth', { queue: 'llm' }, [[Date.now(), 50]]);
-      await waitFor('second rule notification', () => rx.received.some((r) => JSON.parse(r.body).groupLabels.alertname === 'deep_queue'));
+      await waitFor('second rule notification', () =>
+        rx.received.some((r) => JSON.parse(r.body).groupLabels.alertname === 'deep_queue'),
+      );
       const rules = await getJson(fetch(`${url}/v1/rules`));
-      expect(rules.rules.map((r: { name: string }) => r.name).sort()).toEqual(['critical_cpu_usage', 'deep_queue']);
+      expect(rules.rules.map((r: { name: string }) => r.name).sort()).toEqual([
+        'critical_cpu_usage',
+        'deep_queue',
+      ]);
       await sleep(600);
       // the CPU alert kept firing across the reload: still one incident, never re-sent
-      expect(rx.received.filter((r) => JSON.parse(r.body).groupLabels.alertname === 'critical_cpu_usage')).toHaveLength(1);
+      expect(
+        rx.received.filter((r) => JSON.parse(r.body).groupLabels.alertname === 'critical_cpu_usage'),
+      ).toHaveLength(1);
       expect((await getJson(fetch(`${url}/v1/incidents?rule=critical_cpu_usage`))).incidents).toHaveLength(1);
     } finally {
       await rx.close();

@@ -2,7 +2,14 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import os from 'os';
 import path from 'path';
-import { createLogger, migrate, migrationsComplete, openDatabase, type Database, type Logger } from '@aihub/core';
+import {
+  createLogger,
+  migrate,
+  migrationsComplete,
+  openDatabase,
+  type Database,
+  type Logger,
+} from '@aihub/core';
 import { createApp } from './api/app';
 import type { ApiContext } from './api/context';
 import { loadAlertingConfig } from './config/load';
@@ -62,10 +69,15 @@ const OUTBOX_POLL_MS = 250;
  */
 export function createAlerting(options: AlertingOptions = {}): Alerting {
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', base: { service: 'aihub-alerting' } });
+  const logger =
+    options.logger ??
+    createLogger({ level: options.logLevel ?? 'info', base: { service: 'aihub-alerting' } });
   let config: AlertingConfig = options.config ?? loadAlertingConfig(options.configPath);
-  let integrations = new Map<string, Integration>(config.channels.map((c) => [c.name, createIntegration(c, now)]));
-  const instanceId = options.instanceId ?? `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  let integrations = new Map<string, Integration>(
+    config.channels.map((c) => [c.name, createIntegration(c, now)]),
+  );
+  const instanceId =
+    options.instanceId ?? `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const ownsDb = !options.db;
   let db: Database | undefined = options.db;
   let leader = false;
@@ -81,18 +93,27 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     return db;
   };
   // Lazily bound to the database opened in start(); the handlers only run after it.
-  const lazyDb = new Proxy({} as Database, { get: (_t, p) => (dbOrThrow() as unknown as Record<PropertyKey, unknown>)[p] });
+  const lazyDb = new Proxy({} as Database, {
+    get: (_t, p) => (dbOrThrow() as unknown as Record<PropertyKey, unknown>)[p],
+  });
   const anomaly = new AnomalyRuleEvaluator({ db: lazyDb, logger });
   const ruleStore = new RuleStore(lazyDb);
   const silenceStore = new SilenceStore(lazyDb);
+  // eslint-disable-next-line prefer-const -- assigned after metrics, which reads them lazily
   let engine: RuleEngine;
+  // eslint-disable-next-line prefer-const
   let outbox: OutboxSender;
   const metrics = new AlertingMetrics({
     alerts: () => {
       const counts = new Map<string, { alertname: string; severity: string; state: string; count: number }>();
       for (const s of engine.snapshot()) {
         const key = `${s.rule}|${s.labels.severity}|${s.state}`;
-        const c = counts.get(key) ?? { alertname: s.rule, severity: s.labels.severity ?? '', state: s.state, count: 0 };
+        const c = counts.get(key) ?? {
+          alertname: s.rule,
+          severity: s.labels.severity ?? '',
+          state: s.state,
+          count: 0,
+        };
         c.count++;
         counts.set(key, c);
       }
@@ -102,8 +123,17 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     outboxPending: () => outbox.pendingByChannel(),
   });
   engine = new RuleEngine({ db: lazyDb, logger, metrics, anomaly });
-  outbox = new OutboxSender({ db: lazyDb, logger, metrics, integrations: () => integrations, retry: () => config.retry, now });
-  const lease = new LeaderLease(lazyDb, instanceId, () => Math.max(config.leader_lease, 2 * config.evaluation_interval));
+  outbox = new OutboxSender({
+    db: lazyDb,
+    logger,
+    metrics,
+    integrations: () => integrations,
+    retry: () => config.retry,
+    now,
+  });
+  const lease = new LeaderLease(lazyDb, instanceId, () =>
+    Math.max(config.leader_lease, 2 * config.evaluation_interval),
+  );
   const dispatcher = new Dispatcher({
     db: lazyDb,
     logger,
@@ -155,7 +185,8 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     if (stopping || !started) return;
     clearTimeout(outboxTimer);
     outboxTimer = setTimeout(async () => {
-      if (leader) await outbox.runOnce().catch((err) => logger.error('outbox delivery failed', { err: err as Error }));
+      if (leader)
+        await outbox.runOnce().catch((err) => logger.error('outbox delivery failed', { err: err as Error }));
       scheduleOutbox(OUTBOX_POLL_MS);
     }, delay);
   }
@@ -167,12 +198,18 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     config = cfg;
     if (db) await ruleStore.syncConfigRules(cfg.rules);
     for (const i of old.values()) await i.close?.().catch(() => undefined);
-    logger.info('alerting configuration reloaded', { rules: cfg.rules.length, channels: cfg.channels.length, routes: cfg.routes.length });
+    logger.info('alerting configuration reloaded', {
+      rules: cfg.rules.length,
+      channels: cfg.channels.length,
+      routes: cfg.routes.length,
+    });
     scheduleCycle(0);
   }
 
   const onSighup = () => {
-    reload().catch((err) => logger.error('configuration reload failed; keeping the previous one', { err: (err as Error).message }));
+    reload().catch((err) =>
+      logger.error('configuration reload failed; keeping the previous one', { err: (err as Error).message }),
+    );
   };
 
   const ctx: ApiContext = {
@@ -187,7 +224,11 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     config: () => config,
     integrations: () => integrations,
     ready: async () => started && !!db && (await migrationsComplete(db)),
-    leadership: async () => ({ leader, instance: instanceId, holder: (await lease.current())?.holder ?? null }),
+    leadership: async () => ({
+      leader,
+      instance: instanceId,
+      holder: (await lease.current())?.holder ?? null,
+    }),
     poke: () => scheduleCycle(0),
   };
   const app = createApp(ctx, options.tokens ?? []);
@@ -201,7 +242,11 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     runCycle,
     reload,
     async start() {
-      if (!db) db = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: path.resolve(options.dataDir ?? './data') });
+      if (!db)
+        db = await openDatabase({
+          databaseUrl: options.databaseUrl,
+          dataDir: path.resolve(options.dataDir ?? './data'),
+        });
       await migrate(db);
       await ruleStore.syncConfigRules(config.rules);
       await engine.load();
@@ -212,7 +257,8 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       });
       started = true;
       if (options.handleSignals !== false) process.on('SIGHUP', onSighup);
-      if (!(options.tokens ?? []).length) logger.warn('AIHUB_TOKENS is not set: serving loopback clients only');
+      if (!(options.tokens ?? []).length)
+        logger.warn('AIHUB_TOKENS is not set: serving loopback clients only');
       scheduleCycle(0);
       scheduleOutbox(OUTBOX_POLL_MS);
       const addr = server.address() as AddressInfo;
@@ -233,8 +279,11 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       if (db) {
         const rules = new Map<string, AnomalyRule>();
         for (const r of config.rules) if (r.type === 'anomaly') rules.set(r.name, r);
-        for (const r of await ruleStore.list().catch(() => [])) if (r.rule.type === 'anomaly') rules.set(r.rule.name, r.rule);
-        await anomaly.flush(rules, now()).catch((err) => logger.warn('saving anomaly models failed', { err: err as Error }));
+        for (const r of await ruleStore.list().catch(() => []))
+          if (r.rule.type === 'anomaly') rules.set(r.rule.name, r.rule);
+        await anomaly
+          .flush(rules, now())
+          .catch((err) => logger.warn('saving anomaly models failed', { err: err as Error }));
         if (leader) await lease.release().catch(() => undefined);
       }
       leader = false;

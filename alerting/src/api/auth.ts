@@ -12,7 +12,10 @@ export function requireAuth(tokens: string[], publicPaths: string[] = ['/health'
     if (open.has(req.path)) return next();
     if (tokens.length === 0) {
       if (isLoopbackAddress(req.socket.remoteAddress)) return next();
-      return sendError(res, new ApiError(401, 'unauthorized', 'no tokens are configured: only loopback clients are served'));
+      return sendError(
+        res,
+        new ApiError(401, 'unauthorized', 'no tokens are configured: only loopback clients are served'),
+      );
     }
     if (tokenMatches(tokens, bearerToken(req.headers.authorization))) return next();
     res.set('WWW-Authenticate', 'Bearer');

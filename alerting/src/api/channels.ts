@@ -12,7 +12,10 @@ function testAlert(now: number, channel: string): Alert {
     incidentId: 0,
     status: 'firing',
     labels: { alertname: 'aihub_test_notification', severity: 'info', channel },
-    annotations: { summary: `Test notification for channel "${channel}" from aihub-alerting`, metric: 'none' },
+    annotations: {
+      summary: `Test notification for channel "${channel}" from aihub-alerting`,
+      metric: 'none',
+    },
     value: null,
     startsAt: now,
     endsAt: null,
@@ -24,12 +27,24 @@ function testAlert(now: number, channel: string): Alert {
 export function channelsRouter(ctx: ApiContext): Router {
   const r = Router();
   r.get('/', (_req, res) => {
-    res.json({ channels: [...ctx.integrations().values()].map((i) => ({ name: i.name, type: i.type, send_resolved: i.sendResolved })) });
+    res.json({
+      channels: [...ctx.integrations().values()].map((i) => ({
+        name: i.name,
+        type: i.type,
+        send_resolved: i.sendResolved,
+      })),
+    });
   });
   r.post('/:name/test', async (req, res) => {
     const integration = ctx.integrations().get(req.params.name);
     if (!integration) throw new ApiError(404, 'not_found', `no channel named "${req.params.name}"`);
-    const n = buildNotification(integration.name, 'test', {}, [testAlert(ctx.now(), integration.name)], ctx.config().external_url ?? '');
+    const n = buildNotification(
+      integration.name,
+      'test',
+      {},
+      [testAlert(ctx.now(), integration.name)],
+      ctx.config().external_url ?? '',
+    );
     try {
       await integration.send(n);
     } catch (err) {
@@ -58,7 +73,8 @@ export function notificationsRouter(ctx: ApiContext): Router {
   r.post('/:id/retry', async (req, res) => {
     const id = z.coerce.number().int().positive().safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'notification id');
-    if (!(await ctx.outbox.retryDead(id.data))) throw new ApiError(404, 'not_found', `no dead notification ${id.data}`);
+    if (!(await ctx.outbox.retryDead(id.data)))
+      throw new ApiError(404, 'not_found', `no dead notification ${id.data}`);
     ctx.poke();
     res.json({ requeued: id.data });
   });

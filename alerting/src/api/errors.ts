@@ -30,7 +30,8 @@ export function sendError(res: Response, err: ApiError): void {
 export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     if (err instanceof ApiError) return sendError(res, err);
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const status =
+      typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log(err);
     const code = status === 413 ? 'too_large' : status === 500 ? 'internal' : 'bad_request';
     sendError(res, new ApiError(status, code, status === 500 ? 'internal error' : String(err.message)));

@@ -5,7 +5,10 @@ import { acknowledgeIncident, getIncident, listIncidents } from '../incidents/st
 import type { ApiContext } from './context';
 import { ApiError, validationError } from './errors';
 
-const time = z.union([z.string().regex(/^\d+$/).transform(Number), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
+const time = z.union([
+  z.string().regex(/^\d+$/).transform(Number),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+]);
 
 const filterSchema = z
   .object({
@@ -23,7 +26,10 @@ const filterSchema = z
   })
   .catchall(z.string());
 
-const ackSchema = z.strictObject({ by: z.string().min(1).max(200).default('api'), note: z.string().max(10_000).optional() });
+const ackSchema = z.strictObject({
+  by: z.string().min(1).max(200).default('api'),
+  note: z.string().max(10_000).optional(),
+});
 const idSchema = z.coerce.number().int().positive();
 
 /** GET /v1/incidents (filters: status, rule, severity, fingerprint, from, to, limit, any other label=value), ack. */
@@ -33,7 +39,16 @@ export function incidentsRouter(ctx: ApiContext): Router {
     const parsed = filterSchema.safeParse(req.query);
     if (!parsed.success) throw validationError(parsed.error, 'query');
     const { status, rule, severity, fingerprint, from, to, limit, ...labels } = parsed.data;
-    const incidents = await listIncidents(ctx.db, { status, rule, severity, fingerprint, fromMs: from, toMs: to, limit, labels: labels as Record<string, string> });
+    const incidents = await listIncidents(ctx.db, {
+      status,
+      rule,
+      severity,
+      fingerprint,
+      fromMs: from,
+      toMs: to,
+      limit,
+      labels: labels as Record<string, string>,
+    });
     res.json({ incidents: incidents.map(incidentJson) });
   });
   r.get('/:id', async (req, res) => {

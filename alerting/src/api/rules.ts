@@ -26,7 +26,8 @@ export function rulesRouter(ctx: ApiContext): Router {
   r.post('/', async (req, res) => {
     const parsed = ruleSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error, 'rule');
-    if (!(await ctx.rules.create(parsed.data))) throw new ApiError(409, 'conflict', `a rule named "${parsed.data.name}" exists`);
+    if (!(await ctx.rules.create(parsed.data)))
+      throw new ApiError(409, 'conflict', `a rule named "${parsed.data.name}" exists`);
     ctx.poke();
     res.status(201).json(ruleJson((await ctx.rules.get(parsed.data.name))!));
   });
@@ -35,14 +36,24 @@ export function rulesRouter(ctx: ApiContext): Router {
     if (!parsed.success) throw validationError(parsed.error, 'rule');
     const outcome = await ctx.rules.update(parsed.data);
     if (outcome === 'missing') throw new ApiError(404, 'not_found', `no rule named "${req.params.name}"`);
-    if (outcome === 'config') throw new ApiError(409, 'read_only', `rule "${req.params.name}" comes from the configuration file; change it there`);
+    if (outcome === 'config')
+      throw new ApiError(
+        409,
+        'read_only',
+        `rule "${req.params.name}" comes from the configuration file; change it there`,
+      );
     ctx.poke();
     res.json(ruleJson((await ctx.rules.get(parsed.data.name))!));
   });
   r.delete('/:name', async (req, res) => {
     const outcome = await ctx.rules.delete(req.params.name);
     if (outcome === 'missing') throw new ApiError(404, 'not_found', `no rule named "${req.params.name}"`);
-    if (outcome === 'config') throw new ApiError(409, 'read_only', `rule "${req.params.name}" comes from the configuration file; change it there`);
+    if (outcome === 'config')
+      throw new ApiError(
+        409,
+        'read_only',
+        `rule "${req.params.name}" comes from the configuration file; change it there`,
+      );
     ctx.poke();
     res.status(204).end();
   });

@@ -20,7 +20,10 @@ export function silencesRouter(ctx: ApiContext): Router {
   r.post('/', async (req, res) => {
     const parsed = silenceInputSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error, 'silence');
-    if (parsed.data.ends_at <= (parsed.data.starts_at ?? ctx.now())) throw new ApiError(400, 'invalid', 'invalid silence', [{ path: 'ends_at', message: 'must be in the future' }]);
+    if (parsed.data.ends_at <= (parsed.data.starts_at ?? ctx.now()))
+      throw new ApiError(400, 'invalid', 'invalid silence', [
+        { path: 'ends_at', message: 'must be in the future' },
+      ]);
     const s = await ctx.silences.create(parsed.data, ctx.now());
     ctx.poke();
     res.status(201).json(silenceJson(s, ctx.now()));

@@ -25,6 +25,8 @@ export class AlertingConfigError extends Error {
     readonly source: string,
     readonly issues: Issue[],
   ) {
-    super(`${source}: invalid alerting configuration\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    super(
+      `${source}: invalid alerting configuration\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    );
   }
 }

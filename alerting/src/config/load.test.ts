@@ -36,19 +36,38 @@ function issuesOf(fn: () => unknown): { path: string; message: string }[] {
 
 describe('alerting configuration', () => {
   test('the DESIGN.md example parses, with ${ENV} substituted and durations in ms', () => {
-    const cfg = parseAlertingConfig(DESIGN_EXAMPLE, { SLACK_WEBHOOK_URL: 'https://hooks.slack.test/T1', WEBHOOK_SECRET: 's3cret' });
+    const cfg = parseAlertingConfig(DESIGN_EXAMPLE, {
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.test/T1',
+      WEBHOOK_SECRET: 's3cret',
+    });
     expect(cfg.evaluation_interval).toBe(15_000);
     const slack = cfg.channels.find((c) => c.name === 'ops-slack');
     expect(slack).toMatchObject({ type: 'slack', webhook_url: 'https://hooks.slack.test/T1' });
-    expect(cfg.channels.find((c) => c.name === 'pager-hook')).toMatchObject({ secret: 's3cret', timeout: 10_000 });
-    expect(cfg.routes[0]).toMatchObject({ group_wait: 0, group_interval: 60_000, repeat_interval: 4 * 3_600_000 });
-    expect(cfg.rules[0]).toMatchObject({ type: 'threshold', for: 300_000, window: 60_000, threshold: 80, no_data: 'keep' });
+    expect(cfg.channels.find((c) => c.name === 'pager-hook')).toMatchObject({
+      secret: 's3cret',
+      timeout: 10_000,
+    });
+    expect(cfg.routes[0]).toMatchObject({
+      group_wait: 0,
+      group_interval: 60_000,
+      repeat_interval: 4 * 3_600_000,
+    });
+    expect(cfg.rules[0]).toMatchObject({
+      type: 'threshold',
+      for: 300_000,
+      window: 60_000,
+      threshold: 80,
+      no_data: 'keep',
+    });
     expect(cfg.rules[1]).toMatchObject({ type: 'anomaly', min_history: 100, severity: 'auto' });
   });
 
   test('a missing environment variable is an error at the path that uses it', () => {
     const issues = issuesOf(() => parseAlertingConfig(DESIGN_EXAMPLE, { WEBHOOK_SECRET: 'x' }));
-    expect(issues).toContainEqual({ path: 'channels[1].webhook_url', message: 'environment variable SLACK_WEBHOOK_URL is not set' });
+    expect(issues).toContainEqual({
+      path: 'channels[1].webhook_url',
+      message: 'environment variable SLACK_WEBHOOK_URL is not set',
+    });
   });
 
   test('${VAR:-default} falls back when the variable is unset', () => {
@@ -69,7 +88,16 @@ rules:
       ),
     );
     const paths = issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['evaluation_interval', 'rules[1].name', 'rules[1].op', 'rules[1].threshold', 'rules[2].retrain', 'rules[3].type']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'evaluation_interval',
+        'rules[1].name',
+        'rules[1].op',
+        'rules[1].threshold',
+        'rules[2].retrain',
+        'rules[3].type',
+      ]),
+    );
   });
 
   test('routes must name configured channels, and names must be unique', () => {
@@ -91,7 +119,12 @@ rules: [{name: a, type: threshold, metric: m, op: ">", threshold: 1}, {name: a, 
   });
 
   test('unknown keys are refused rather than silently ignored', () => {
-    const issues = issuesOf(() => parseAlertingConfig('rules: [{name: a, type: threshold, metric: m, op: ">", threshold: 1, treshold: 2}]', {}));
+    const issues = issuesOf(() =>
+      parseAlertingConfig(
+        'rules: [{name: a, type: threshold, metric: m, op: ">", threshold: 1, treshold: 2}]',
+        {},
+      ),
+    );
     expect(issues[0].path).toBe('rules[0]');
     expect(issues[0].message).toMatch(/treshold/);
   });
@@ -117,9 +150,23 @@ rules: [{name: a, type: threshold, metric: m, op: ">", threshold: 1}, {name: a, 
       ['disk_space_critical', 95, 1, 'critical'],
     ];
     for (const [name, threshold, minutes, severity] of plan) {
-      expect(byName.get(name)).toMatchObject({ type: 'threshold', op: '>', threshold, for: minutes * 60_000, severity });
+      expect(byName.get(name)).toMatchObject({
+        type: 'threshold',
+        op: '>',
+        threshold,
+        for: minutes * 60_000,
+        severity,
+      });
     }
-    for (const name of ['training_overfitting', 'training_loss_diverging', 'training_vanishing_gradients', 'training_exploding_gradients', 'llm_high_error_rate', 'llm_latency_regression', 'llm_cost_spike']) {
+    for (const name of [
+      'training_overfitting',
+      'training_loss_diverging',
+      'training_vanishing_gradients',
+      'training_exploding_gradients',
+      'llm_high_error_rate',
+      'llm_latency_regression',
+      'llm_cost_spike',
+    ]) {
       expect(byName.has(name)).toBe(true);
     }
   });
@@ -129,11 +176,15 @@ rules: [{name: a, type: threshold, metric: m, op: ">", threshold: 1}, {name: a, 
     const cli = path.resolve(__dirname, '../../dist/cli.js');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alerting-cfg-'));
     const bad = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(bad, 'rules: [{name: a, type: threshold, metric: m, op: ">", threshold: 1, for: soon}]\n');
-    const exec = (file: string) => spawnSync(process.execPath, [cli, 'check-config', file], { encoding: 'utf8' });
+    fs.writeFileSync(
+      bad,
+      'rules: [{name: a, type: threshold, metric: m, op: ">", threshold: 1, for: soon}]\n',
+    );
+    const exec = (file: string) =>
+      spawnSync(process.execPath, [cli, 'check-config', file], { encoding: 'utf8' });
     const good = exec(DEFAULT_CONFIG_PATH);
     expect(good.status).toBe(0);
-    expect(good.stdout).toMatch(/OK \(17 rules/);
+    expect(good.stdout).toMatch(/OK \(18 rules/);
     const failed = exec(bad);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toMatch(/rules\[0\]\.for: "soon" is not a duration/);

@@ -13,7 +13,12 @@ const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * Replaces ${VAR} and ${VAR:-default} inside string values (after YAML parsing, so a value
  * cannot inject YAML structure and a missing variable is reported at its path).
  */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, issues: Issue[], at: PropertyKey[] = []): unknown {
+export function substituteEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  issues: Issue[],
+  at: PropertyKey[] = [],
+): unknown {
   if (typeof value === 'string') {
     return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
       const v = env[name];
@@ -25,18 +30,27 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, issues: Is
   }
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, issues, [...at, i]));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, issues, [...at, k])]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, issues, [...at, k])]),
+    );
   }
   return value;
 }
 
 /** Parses and validates YAML text; throws AlertingConfigError naming every bad path. */
-export function parseAlertingConfig(text: string, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): AlertingConfig {
+export function parseAlertingConfig(
+  text: string,
+  env: NodeJS.ProcessEnv = process.env,
+  source = 'configuration',
+): AlertingConfig {
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     throw new AlertingConfigError(
       source,
-      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '(yaml)', message: e.message.split('\n')[0] })),
+      doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '(yaml)',
+        message: e.message.split('\n')[0],
+      })),
     );
   }
   const issues: Issue[] = [];
@@ -48,7 +62,10 @@ export function parseAlertingConfig(text: string, env: NodeJS.ProcessEnv = proce
 }
 
 /** Reads and validates a configuration file (the shipped defaults when file is undefined). */
-export function loadAlertingConfig(file: string = DEFAULT_CONFIG_PATH, env: NodeJS.ProcessEnv = process.env): AlertingConfig {
+export function loadAlertingConfig(
+  file: string = DEFAULT_CONFIG_PATH,
+  env: NodeJS.ProcessEnv = process.env,
+): AlertingConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -101,13 +101,19 @@ const channelCommon = {
   name: ruleName.or(z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'must match [a-zA-Z0-9_.-]+')),
   send_resolved: z.boolean().default(true),
 };
-const httpUrl = z.string().refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), { message: 'must be an http(s) URL' });
+const httpUrl = z
+  .string()
+  .refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), { message: 'must be an http(s) URL' });
 
 export const channelSchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...channelCommon,
     type: z.literal('email'),
-    smtp_url: z.string().refine((s) => /^smtps?:\/\//.test(s) && URL.canParse(s), { message: 'must be an smtp:// or smtps:// URL' }),
+    smtp_url: z
+      .string()
+      .refine((s) => /^smtps?:\/\//.test(s) && URL.canParse(s), {
+        message: 'must be an smtp:// or smtps:// URL',
+      }),
     from: z.string().min(3),
     to: z.array(z.string().min(3)).min(1),
   }),
@@ -136,7 +142,10 @@ export const routeSchema = z.strictObject({
   match: labelMap.default({}),
   /** Label regex matchers (anchored). */
   match_re: z
-    .record(z.string(), z.string().refine((s) => isRegex(s), { message: 'is not a valid regular expression' }))
+    .record(
+      z.string(),
+      z.string().refine((s) => isRegex(s), { message: 'is not a valid regular expression' }),
+    )
     .default({}),
   channels: z.array(z.string()).min(1),
   group_by: z.array(z.string()).default(['alertname']),
@@ -169,17 +178,32 @@ export const alertingConfigSchema = z
   .superRefine((cfg, ctx) => {
     const channels = new Set<string>();
     cfg.channels.forEach((c, i) => {
-      if (channels.has(c.name)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `duplicate channel name "${c.name}"` });
+      if (channels.has(c.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'name'],
+          message: `duplicate channel name "${c.name}"`,
+        });
       channels.add(c.name);
     });
     cfg.routes.forEach((r, i) =>
       r.channels.forEach((name, j) => {
-        if (!channels.has(name)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${name}"` });
+        if (!channels.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'channels', j],
+            message: `unknown channel "${name}"`,
+          });
       }),
     );
     const rules = new Set<string>();
     cfg.rules.forEach((r, i) => {
-      if (rules.has(r.name)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name "${r.name}"` });
+      if (rules.has(r.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'name'],
+          message: `duplicate rule name "${r.name}"`,
+        });
       rules.add(r.name);
     });
   });

@@ -33,9 +33,12 @@ const SEVERITY_ORDER: Record<string, number> = { critical: 3, warning: 2, info: 
 
 /** The most severe severity among firing alerts (else among all). */
 export function topSeverity(alerts: Alert[]): string {
-  const pool = alerts.some((a) => a.status === 'firing') ? alerts.filter((a) => a.status === 'firing') : alerts;
+  const pool = alerts.some((a) => a.status === 'firing')
+    ? alerts.filter((a) => a.status === 'firing')
+    : alerts;
   let best = 'info';
-  for (const a of pool) if ((SEVERITY_ORDER[a.labels.severity] ?? 0) > (SEVERITY_ORDER[best] ?? 0)) best = a.labels.severity;
+  for (const a of pool)
+    if ((SEVERITY_ORDER[a.labels.severity] ?? 0) > (SEVERITY_ORDER[best] ?? 0)) best = a.labels.severity;
   return best;
 }
 
@@ -48,7 +51,13 @@ export function commonOf(maps: Record<string, string>[]): Record<string, string>
 }
 
 /** Builds a channel's notification for a group of alerts. */
-export function buildNotification(receiver: string, groupKey: string, groupLabels: Labels, alerts: Alert[], externalURL: string): Notification {
+export function buildNotification(
+  receiver: string,
+  groupKey: string,
+  groupLabels: Labels,
+  alerts: Alert[],
+  externalURL: string,
+): Notification {
   return {
     receiver,
     status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',

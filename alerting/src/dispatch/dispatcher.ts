@@ -105,10 +105,17 @@ export class Dispatcher {
   }
 
   private async loadLog(): Promise<Map<string, LogEntry>> {
-    const rows = await this.deps.db.query<{ group_key: string; channel: string; hash: string; sent_at: string | number }>(
+    const rows = await this.deps.db.query<{
+      group_key: string;
+      channel: string;
+      hash: string;
+      sent_at: string | number;
+    }>(
       'SELECT group_key, channel, hash, extract(epoch FROM sent_at) * 1000 AS sent_at FROM notification_log',
     );
-    return new Map(rows.map((r) => [`${r.group_key}|${r.channel}`, { hash: r.hash, sentAt: Number(r.sent_at) }]));
+    return new Map(
+      rows.map((r) => [`${r.group_key}|${r.channel}`, { hash: r.hash, sentAt: Number(r.sent_at) }]),
+    );
   }
 
   async tick(now: number): Promise<{ flushed: number; muted: number }> {
@@ -122,10 +129,15 @@ export class Dispatcher {
     ]);
 
     // Incident status follows silences: open and muted → suppressed (evaluation continues).
-    const mutedAll = alerts.filter((a) => a.status === 'firing' && active.some((s) => silences(s, a.labels, now))).map((a) => a.fingerprint);
+    const mutedAll = alerts
+      .filter((a) => a.status === 'firing' && active.some((s) => silences(s, a.labels, now)))
+      .map((a) => a.fingerprint);
     await applySilenceStatus(db, mutedAll);
 
-    const buckets = new Map<string, { route: number; groupLabels: Record<string, string>; firing: Alert[]; resolved: Alert[] }>();
+    const buckets = new Map<
+      string,
+      { route: number; groupLabels: Record<string, string>; firing: Alert[]; resolved: Alert[] }
+    >();
     for (const a of alerts) {
       for (const idx of matchingRoutes(routes, a.labels)) {
         const groupLabels = groupLabelsOf(routes[idx], a.labels);
@@ -144,7 +156,16 @@ export class Dispatcher {
          ON CONFLICT (group_key) DO NOTHING`,
         [key, b.route, JSON.stringify(b.groupLabels), now],
       );
-      groups.set(key, { groupKey: key, route: b.route, groupLabels: b.groupLabels, firstSeen: now, lastFlushAt: null, lastHash: null, lastFiring: [], flushes: 0 });
+      groups.set(key, {
+        groupKey: key,
+        route: b.route,
+        groupLabels: b.groupLabels,
+        firstSeen: now,
+        lastFlushAt: null,
+        lastHash: null,
+        lastFiring: [],
+        flushes: 0,
+      });
     }
 
     const stages: Stage<GroupFlush>[] = [
@@ -159,10 +180,20 @@ export class Dispatcher {
       const b = buckets.get(key);
       if (!route || !b || (!b.firing.length && !b.resolved.length)) {
         // The group is over (or its route is gone): forget it, so a new alert waits group_wait again.
-        await db.query('DELETE FROM notification_groups WHERE group_key = $1 AND flushes = $2', [key, state.flushes]);
+        await db.query('DELETE FROM notification_groups WHERE group_key = $1 AND flushes = $2', [
+          key,
+          state.flushes,
+        ]);
         continue;
       }
-      const out = await runStages(stages, { now, route, state, firing: b.firing, resolved: b.resolved, muted: [] });
+      const out = await runStages(stages, {
+        now,
+        route,
+        state,
+        firing: b.firing,
+        resolved: b.resolved,
+        muted: [],
+      });
       if (out?.deliveries?.length) flushed++;
     }
     return { flushed, muted: mutedAll.length };

@@ -3,7 +3,8 @@ import type { Labels } from '../rules/labels';
 
 export function routeMatches(route: RouteConfig, labels: Labels): boolean {
   for (const [k, v] of Object.entries(route.match)) if ((labels[k] ?? '') !== v) return false;
-  for (const [k, re] of Object.entries(route.match_re)) if (!new RegExp(`^(?:${re})$`).test(labels[k] ?? '')) return false;
+  for (const [k, re] of Object.entries(route.match_re))
+    if (!new RegExp(`^(?:${re})$`).test(labels[k] ?? '')) return false;
   return true;
 }
 

@@ -33,7 +33,9 @@ export class LeaderLease {
   }
 
   async current(): Promise<{ holder: string; expiresAt: string } | null> {
-    const rows = await this.db.query<{ holder: string; expires_at: Date | string }>('SELECT holder, expires_at FROM alerting_leader WHERE id = 1');
+    const rows = await this.db.query<{ holder: string; expires_at: Date | string }>(
+      'SELECT holder, expires_at FROM alerting_leader WHERE id = 1',
+    );
     return rows[0] ? { holder: rows[0].holder, expiresAt: new Date(rows[0].expires_at).toISOString() } : null;
   }
 }

@@ -70,7 +70,10 @@ export async function openIncidents(db: Queryable, items: OpenIncident[]): Promi
 }
 
 /** Refreshes last_value and annotations of open incidents. */
-export async function refreshIncidents(db: Queryable, items: { fingerprint: string; value: number | null; annotations: Record<string, string> }[]): Promise<void> {
+export async function refreshIncidents(
+  db: Queryable,
+  items: { fingerprint: string; value: number | null; annotations: Record<string, string> }[],
+): Promise<void> {
   if (!items.length) return;
   await db.query(
     `UPDATE alert_incidents i SET last_value = x.value, annotations = x.annotations
@@ -80,7 +83,11 @@ export async function refreshIncidents(db: Queryable, items: { fingerprint: stri
   );
 }
 
-export async function resolveIncidents(db: Queryable, items: { fingerprint: string; value: number | null }[], at: number): Promise<void> {
+export async function resolveIncidents(
+  db: Queryable,
+  items: { fingerprint: string; value: number | null }[],
+  at: number,
+): Promise<void> {
   if (!items.length) return;
   await db.query(
     `UPDATE alert_incidents i SET status = 'resolved', resolved_at = to_timestamp($2 / 1000.0), updated_at = to_timestamp($2 / 1000.0),
@@ -112,7 +119,16 @@ export async function listIncidents(db: Queryable, f: IncidentFilter = {}): Prom
        AND ($6::float8 IS NULL OR coalesce(resolved_at, 'infinity') >= to_timestamp($6 / 1000.0))
        AND ($7::float8 IS NULL OR triggered_at <= to_timestamp($7 / 1000.0))
      ORDER BY triggered_at DESC, id DESC LIMIT $8`,
-    [f.status ?? null, f.rule ?? null, f.severity ?? null, f.fingerprint ?? null, JSON.stringify(f.labels ?? {}), f.fromMs ?? null, f.toMs ?? null, f.limit ?? 500],
+    [
+      f.status ?? null,
+      f.rule ?? null,
+      f.severity ?? null,
+      f.fingerprint ?? null,
+      JSON.stringify(f.labels ?? {}),
+      f.fromMs ?? null,
+      f.toMs ?? null,
+      f.limit ?? 500,
+    ],
   );
   return rows.map(rowToIncident);
 }
@@ -126,7 +142,13 @@ export async function getIncident(db: Queryable, id: number): Promise<Incident |
  * Acknowledges an open incident (someone is on it): it keeps notifying its resolution but no
  * longer repeats. A note is appended to the incident's notes.
  */
-export async function acknowledgeIncident(db: Queryable, id: number, by: string, note: string | undefined, at: number): Promise<Incident | null> {
+export async function acknowledgeIncident(
+  db: Queryable,
+  id: number,
+  by: string,
+  note: string | undefined,
+  at: number,
+): Promise<Incident | null> {
   const rows = await db.query<Row>(
     `UPDATE alert_incidents SET status = CASE WHEN status = 'resolved' THEN status ELSE 'acknowledged' END,
             acknowledged_at = coalesce(acknowledged_at, to_timestamp($3 / 1000.0)), acknowledged_by = coalesce(acknowledged_by, $2),

@@ -26,9 +26,24 @@ function alert(over: Partial<Alert> = {}): Alert {
 describe('email channel (real SMTP server on loopback)', () => {
   test('HTML escapes every interpolated value, has a severity colour band, a text part and the plan subject', async () => {
     const smtp = await startSmtpReceiver();
-    const email = new EmailIntegration({ name: 'oncall-mail', smtp_url: smtp.url, from: 'alerts@example.com', to: ['oncall@example.com'], send_resolved: true });
+    const email = new EmailIntegration({
+      name: 'oncall-mail',
+      smtp_url: smtp.url,
+      from: 'alerts@example.com',
+      to: ['oncall@example.com'],
+      send_resolved: true,
+    });
     try {
-      await email.send({ ...buildNotification('oncall-mail', 'g', { alertname: 'high_cpu_usage' }, [alert()], 'http://alerting.test'), id: 41 });
+      await email.send({
+        ...buildNotification(
+          'oncall-mail',
+          'g',
+          { alertname: 'high_cpu_usage' },
+          [alert()],
+          'http://alerting.test',
+        ),
+        id: 41,
+      });
       expect(smtp.messages).toHaveLength(1);
       const m = smtp.messages[0];
       expect(m.to).toEqual(['oncall@example.com']);
@@ -48,21 +63,66 @@ describe('email channel (real SMTP server on loopback)', () => {
   });
 
   test('an unreachable SMTP server is a retryable delivery error', async () => {
-    const email = new EmailIntegration({ name: 'm', smtp_url: 'smtp://127.0.0.1:1', from: 'a@b.c', to: ['x@y.z'], send_resolved: true });
-    await expect(email.send(buildNotification('m', 'g', {}, [alert()], ''))).rejects.toMatchObject({ retryable: true });
+    const email = new EmailIntegration({
+      name: 'm',
+      smtp_url: 'smtp://127.0.0.1:1',
+      from: 'a@b.c',
+      to: ['x@y.z'],
+      send_resolved: true,
+    });
+    await expect(email.send(buildNotification('m', 'g', {}, [alert()], ''))).rejects.toMatchObject({
+      retryable: true,
+    });
   });
 });
 
 describe('webhook channel (real HTTP receiver)', () => {
   test('posts the Alertmanager v4 body with a signature the receiver can verify', async () => {
     const rx = await startHttpReceiver();
-    const hook = new WebhookIntegration({ name: 'pager-hook', url: `${rx.url}/alerts`, secret: 's3cret', headers: { 'x-team': 'infra' }, timeout: 10_000, send_resolved: true });
+    const hook = new WebhookIntegration({
+      name: 'pager-hook',
+      url: `${rx.url}/alerts`,
+      secret: 's3cret',
+      headers: { 'x-team': 'infra' },
+      timeout: 10_000,
+      send_resolved: true,
+    });
     try {
-      await hook.send({ ...buildNotification('pager-hook', 'route/0:{alertname="high_cpu_usage"}', { alertname: 'high_cpu_usage' }, [alert()], 'http://alerting.test'), id: 5 });
+      await hook.send({
+        ...buildNotification(
+          'pager-hook',
+          'route/0:{alertname="high_cpu_usage"}',
+          { alertname: 'high_cpu_usage' },
+          [alert()],
+          'http://alerting.test',
+        ),
+        id: 5,
+      });
       const got = rx.received[0];
-      expect(verifySignature('s3cret', got.body, String(got.headers['x-aihub-signature']), Math.floor(Date.now() / 1000))).toBe(true);
-      expect(verifySignature('wrong', got.body, String(got.headers['x-aihub-signature']), Math.floor(Date.now() / 1000))).toBe(false);
-      expect(verifySignature('s3cret', got.body + ' ', String(got.headers['x-aihub-signature']), Math.floor(Date.now() / 1000))).toBe(false);
+      expect(
+        verifySignature(
+          's3cret',
+          got.body,
+          String(got.headers['x-aihub-signature']),
+          Math.floor(Date.now() / 1000),
+        ),
+      ).toBe(true);
+      expect(
+        verifySignature(
+          'wrong',
+          got.body,
+          String(got.headers['x-aihub-signature']),
+          Math.floor(Date.now() / 1000),
+        ),
+      ).toBe(false);
+      expect(
+        verifySignature(
+          's3cret',
+          got.body + ' ',
+          String(got.headers['x-aihub-signature']),
+          Math.floor(Date.now() / 1000),
+        ),
+      ).toBe(false);
       expect(got.headers['x-team']).toBe('infra');
       expect(got.headers['x-aihub-notification-id']).toBe('5');
       const body = JSON.parse(got.body);
@@ -91,7 +151,13 @@ describe('webhook channel (real HTTP receiver)', () => {
   test('5xx and 429 are retryable (with Retry-After), other 4xx are not', async () => {
     const answers = [{ status: 503 }, { status: 429, headers: { 'retry-after': '7' } }, { status: 400 }];
     const rx = await startHttpReceiver((n) => answers[n - 1]);
-    const hook = new WebhookIntegration({ name: 'h', url: rx.url, headers: {}, timeout: 10_000, send_resolved: true });
+    const hook = new WebhookIntegration({
+      name: 'h',
+      url: rx.url,
+      headers: {},
+      timeout: 10_000,
+      send_resolved: true,
+    });
     const n = buildNotification('h', 'g', {}, [alert()], '');
     try {
       await expect(hook.send(n)).rejects.toMatchObject({ retryable: true });
@@ -107,7 +173,13 @@ describe('webhook channel (real HTTP receiver)', () => {
     const server = http.createServer(() => undefined); // never answers
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
-    const hook = new WebhookIntegration({ name: 'slow', url: `http://127.0.0.1:${port}`, headers: {}, timeout: 300, send_resolved: true });
+    const hook = new WebhookIntegration({
+      name: 'slow',
+      url: `http://127.0.0.1:${port}`,
+      headers: {},
+      timeout: 300,
+      send_resolved: true,
+    });
     try {
       const err = await hook.send(buildNotification('slow', 'g', {}, [alert()], '')).catch((e) => e);
       expect(err).toBeInstanceOf(DeliveryError);
@@ -130,8 +202,14 @@ describe('slack channel (real HTTP receiver)', () => {
   });
 
   test('a 429 is a retryable failure carrying Retry-After, and the next send waits for it', async () => {
-    const rx = await startHttpReceiver((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
-    const slack = new SlackIntegration({ name: 'ops-slack', webhook_url: `${rx.url}/hook`, send_resolved: true });
+    const rx = await startHttpReceiver((n) =>
+      n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 },
+    );
+    const slack = new SlackIntegration({
+      name: 'ops-slack',
+      webhook_url: `${rx.url}/hook`,
+      send_resolved: true,
+    });
     const n = buildNotification('ops-slack', 'g', {}, [alert()], '');
     try {
       const first = Date.now();

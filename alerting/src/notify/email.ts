@@ -31,7 +31,9 @@ export function emailHtml(n: Notification): string {
 </tr>`;
     })
     .join('\n');
-  const actions = [...new Set(n.alerts.filter((a) => a.status === 'firing').map(suggestedAction))].map((s) => `<li>${e(s)}</li>`).join('');
+  const actions = [...new Set(n.alerts.filter((a) => a.status === 'firing').map(suggestedAction))]
+    .map((s) => `<li>${e(s)}</li>`)
+    .join('');
   return `<!doctype html>
 <html><body style="font-family:Arial,Helvetica,sans-serif;margin:0">
 <div style="background:${colourOf(n)};color:#fff;padding:12px 16px;font-size:18px;font-weight:bold">${e(subjectOf(n))}</div>
@@ -56,7 +58,11 @@ export class EmailIntegration implements Integration {
   constructor(private readonly cfg: EmailChannel) {
     this.name = cfg.name;
     this.sendResolved = cfg.send_resolved;
-    this.transport = nodemailer.createTransport(cfg.smtp_url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 15_000 });
+    this.transport = nodemailer.createTransport(cfg.smtp_url, {
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 15_000,
+    });
   }
 
   async send(n: Notification): Promise<void> {
@@ -72,7 +78,10 @@ export class EmailIntegration implements Integration {
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;
       // 5xx SMTP replies are permanent (bad address, rejected); everything else may pass later.
-      throw new DeliveryError(`${this.name}: ${(err as Error).message}`, !(code && code >= 500 && code < 600));
+      throw new DeliveryError(
+        `${this.name}: ${(err as Error).message}`,
+        !(code && code >= 500 && code < 600),
+      );
     }
   }
 

@@ -25,7 +25,11 @@ export class DeliveryError extends Error {
 /** HTTP status → retry decision, as Alertmanager does: 5xx and 429 retry, other 4xx do not. */
 export function httpFailure(channel: string, status: number, retryAfter?: string | null): DeliveryError {
   const retryable = status >= 500 || status === 429 || status === 408;
-  return new DeliveryError(`${channel}: receiver answered HTTP ${status}`, retryable, parseRetryAfter(retryAfter));
+  return new DeliveryError(
+    `${channel}: receiver answered HTTP ${status}`,
+    retryable,
+    parseRetryAfter(retryAfter),
+  );
 }
 
 /** Retry-After as seconds or an HTTP date; ms, or undefined. */

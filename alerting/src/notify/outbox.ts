@@ -94,8 +94,17 @@ export class OutboxSender {
         for (const r of list) {
           let payload = r.payload;
           if (this.deps.enrich) payload = await this.deps.enrich(payload).catch(() => payload);
-          const item: OutboxItem = { id: Number(r.id), channel: r.channel, groupKey: r.group_key, payload, attempts: r.attempts, now: this.deps.now() };
-          await runStages(stages, item).catch((err) => this.deps.logger.error('outbox delivery failed', { id: item.id, err }));
+          const item: OutboxItem = {
+            id: Number(r.id),
+            channel: r.channel,
+            groupKey: r.group_key,
+            payload,
+            attempts: r.attempts,
+            now: this.deps.now(),
+          };
+          await runStages(stages, item).catch((err) =>
+            this.deps.logger.error('outbox delivery failed', { id: item.id, err }),
+          );
         }
       }),
     );
@@ -110,7 +119,13 @@ export class OutboxSender {
       [filter.status ?? null, filter.channel ?? null, filter.limit ?? 200],
     );
     const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
-    return rows.map((r) => ({ ...r, id: Number(r.id), next_attempt_at: iso(r.next_attempt_at)!, created_at: iso(r.created_at)!, sent_at: iso(r.sent_at) }));
+    return rows.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      next_attempt_at: iso(r.next_attempt_at)!,
+      created_at: iso(r.created_at)!,
+      sent_at: iso(r.sent_at),
+    }));
   }
 
   /** Puts a dead letter back in the queue (after the receiver is fixed). */

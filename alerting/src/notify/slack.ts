@@ -17,7 +17,9 @@ const MAX_ALERTS_SHOWN = 20;
 
 /** Block Kit message in an attachment coloured by severity; every interpolated value is mrkdwn-escaped. */
 export function slackMessage(n: Notification, cfg: Pick<SlackChannel, 'channel' | 'username'> = {}) {
-  const blocks: object[] = [{ type: 'header', text: { type: 'plain_text', text: subjectOf(n).slice(0, 150) } }];
+  const blocks: object[] = [
+    { type: 'header', text: { type: 'plain_text', text: subjectOf(n).slice(0, 150) } },
+  ];
   for (const a of n.alerts.slice(0, MAX_ALERTS_SHOWN)) {
     const labels = shownLabels(a)
       .map(([k, v]) => `${e(k)}=${e(v)}`)
@@ -29,15 +31,25 @@ export function slackMessage(n: Notification, cfg: Pick<SlackChannel, 'channel' 
         { type: 'mrkdwn', text: `*Metric*\n${e(a.annotations.metric ?? '-')}` },
         { type: 'mrkdwn', text: `*Value*\n${e(formatValue(a.value))}` },
         { type: 'mrkdwn', text: `*Severity*\n${e(a.labels.severity ?? '')}` },
-        { type: 'mrkdwn', text: `*${a.status === 'resolved' ? 'Resolved' : 'Since'}*\n${e(iso(a.status === 'resolved' ? a.endsAt : a.startsAt))}` },
+        {
+          type: 'mrkdwn',
+          text: `*${a.status === 'resolved' ? 'Resolved' : 'Since'}*\n${e(iso(a.status === 'resolved' ? a.endsAt : a.startsAt))}`,
+        },
       ],
     });
     if (labels) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: labels }] });
   }
   if (n.alerts.length > MAX_ALERTS_SHOWN) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${n.alerts.length - MAX_ALERTS_SHOWN} more` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `…and ${n.alerts.length - MAX_ALERTS_SHOWN} more` }],
+    });
   }
-  if (n.probableCause) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Probable cause*\n${e(n.probableCause)}` } });
+  if (n.probableCause)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Probable cause*\n${e(n.probableCause)}` },
+    });
   return {
     text: e(subjectOf(n)),
     ...(cfg.channel ? { channel: cfg.channel } : {}),
@@ -81,10 +93,12 @@ export class SlackIntegration implements Integration {
     try {
       await this.hook.send(slackMessage(n, this.cfg) as IncomingWebhookSendArguments);
     } catch (err) {
-      const res = (err as { original?: { response?: { status: number; headers?: Record<string, string> } } }).original?.response;
+      const res = (err as { original?: { response?: { status: number; headers?: Record<string, string> } } })
+        .original?.response;
       if (res) {
         const failure = httpFailure(this.name, res.status, res.headers?.['retry-after']);
-        if (failure.retryAfterMs) this.nextSlotAt = Math.max(this.nextSlotAt, this.now() + failure.retryAfterMs);
+        if (failure.retryAfterMs)
+          this.nextSlotAt = Math.max(this.nextSlotAt, this.now() + failure.retryAfterMs);
         throw failure;
       }
       throw new DeliveryError(`${this.name}: ${(err as Error).message}`, true);

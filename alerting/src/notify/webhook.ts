@@ -46,7 +46,13 @@ export function signBody(secret: string, body: string, unixSeconds: number): str
 }
 
 /** Verifies a signature header against a body (for receivers and tests); tolerance in seconds. */
-export function verifySignature(secret: string, body: string, header: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+export function verifySignature(
+  secret: string,
+  body: string,
+  header: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
   if (!m) return false;
   const t = Number(m[1]);
@@ -71,17 +77,32 @@ export class WebhookIntegration implements Integration {
 
   async send(n: Notification): Promise<void> {
     const body = JSON.stringify(alertmanagerBody(n));
-    const headers: Record<string, string> = { ...this.cfg.headers, 'content-type': 'application/json', 'user-agent': 'aihub-alerting' };
+    const headers: Record<string, string> = {
+      ...this.cfg.headers,
+      'content-type': 'application/json',
+      'user-agent': 'aihub-alerting',
+    };
     if (n.id !== undefined) headers['x-aihub-notification-id'] = String(n.id);
-    if (this.cfg.secret) headers['x-aihub-signature'] = signBody(this.cfg.secret, body, Math.floor(this.now() / 1000));
+    if (this.cfg.secret)
+      headers['x-aihub-signature'] = signBody(this.cfg.secret, body, Math.floor(this.now() / 1000));
     let res: Response;
     try {
-      res = await fetch(this.cfg.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.cfg.timeout), redirect: 'manual' });
+      res = await fetch(this.cfg.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.cfg.timeout),
+        redirect: 'manual',
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new DeliveryError(`${this.name}: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (err as Error).message)}`, true);
+      throw new DeliveryError(
+        `${this.name}: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (err as Error).message)}`,
+        true,
+      );
     }
     await res.body?.cancel().catch(() => undefined);
-    if (res.status < 200 || res.status >= 300) throw httpFailure(this.name, res.status, res.headers.get('retry-after'));
+    if (res.status < 200 || res.status >= 300)
+      throw httpFailure(this.name, res.status, res.headers.get('retry-after'));
   }
 }

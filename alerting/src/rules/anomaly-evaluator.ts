@@ -43,7 +43,8 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
 
   scores(): { rule: string; labels: Labels; score: number }[] {
     const out: { rule: string; labels: Labels; score: number }[] = [];
-    for (const [rule, m] of this.rules) for (const s of m.series.values()) out.push({ rule, labels: s.labels, score: s.lastScore });
+    for (const [rule, m] of this.rules)
+      for (const s of m.series.values()) out.push({ rule, labels: s.labels, score: s.lastScore });
     return out;
   }
 
@@ -70,7 +71,12 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
     let models = this.rules.get(rule.name);
     if (models && models.signature === signature) return models;
     models = { signature, series: new Map() };
-    const rows = await this.deps.db.query<{ series_key: string; labels: Labels; model: { signature: string; detector: unknown; state: Partial<SeriesModel> }; trained_at: string | number }>(
+    const rows = await this.deps.db.query<{
+      series_key: string;
+      labels: Labels;
+      model: { signature: string; detector: unknown; state: Partial<SeriesModel> };
+      trained_at: string | number;
+    }>(
       `SELECT series_key, labels, model, extract(epoch FROM trained_at) * 1000 AS trained_at FROM anomaly_models WHERE rule = $1`,
       [rule.name],
     );
@@ -94,7 +100,10 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
           savedAt: Date.now(),
         });
       } catch (err) {
-        this.deps.logger.warn('anomaly model could not be restored; retraining', { rule: rule.name, err: err as Error });
+        this.deps.logger.warn('anomaly model could not be restored; retraining', {
+          rule: rule.name,
+          err: err as Error,
+        });
       }
     }
     this.rules.set(rule.name, models);
@@ -109,11 +118,29 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
       const key = labelsKey(info.labels);
       let m = models.series.get(key);
       if (!m) {
-        m = { labels: info.labels, detector: this.newDetector(rule), lastTs: null, lastValue: null, lastScore: 0, open: false, lastHighAt: null, severity: 'info', context: {}, trainedAt: nowMs, dirty: true, savedAt: 0 };
+        m = {
+          labels: info.labels,
+          detector: this.newDetector(rule),
+          lastTs: null,
+          lastValue: null,
+          lastScore: 0,
+          open: false,
+          lastHighAt: null,
+          severity: 'info',
+          context: {},
+          trainedAt: nowMs,
+          dirty: true,
+          savedAt: 0,
+        };
         models.series.set(key, m);
       }
       const fromMs = m.lastTs === null ? nowMs - rule.history : m.lastTs + 1;
-      const res = await queryRange(this.deps.db, { name: rule.metric, matchers: info.labels, fromMs, toMs: nowMs });
+      const res = await queryRange(this.deps.db, {
+        name: rule.metric,
+        matchers: info.labels,
+        fromMs,
+        toMs: nowMs,
+      });
       const points = res.series.find((s) => labelsKey(s.labels) === key)?.points ?? [];
       let alerted = false;
       for (const [t, v] of points) {
@@ -136,7 +163,8 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
         m.dirty = true;
       }
       if (alerted) m.open = true;
-      else if (m.open && (m.lastHighAt === null || nowMs - m.lastHighAt >= rule.resolve_after)) m.open = false;
+      else if (m.open && (m.lastHighAt === null || nowMs - m.lastHighAt >= rule.resolve_after))
+        m.open = false;
       if (this.retrainDue(rule, m.trainedAt, nowMs)) {
         m.detector.retrain();
         m.trainedAt = nowMs;
@@ -145,7 +173,14 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
       }
       if (m.dirty && nowMs - m.savedAt >= SAVE_EVERY_MS) await this.save(rule, key, m, nowMs);
       if (m.lastValue !== null) {
-        out.push({ labels: info.labels, value: m.lastValue, holds: m.open, score: m.lastScore, severity: m.severity, annotations: m.context });
+        out.push({
+          labels: info.labels,
+          value: m.lastValue,
+          holds: m.open,
+          score: m.lastScore,
+          severity: m.severity,
+          annotations: m.context,
+        });
       }
     }
     return out;
@@ -153,7 +188,9 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
 
   private retrainDue(rule: AnomalyRule, trainedAt: number, nowMs: number): boolean {
     try {
-      const next = parseExpression(rule.retrain, { currentDate: new Date(trainedAt) }).next().getTime();
+      const next = parseExpression(rule.retrain, { currentDate: new Date(trainedAt) })
+        .next()
+        .getTime();
       return nowMs >= next;
     } catch {
       return false;
@@ -161,8 +198,16 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
   }
 
   private async save(rule: AnomalyRule, key: string, m: SeriesModel, nowMs: number): Promise<void> {
-    const { detector, labels: _l, dirty: _d, savedAt: _s, trainedAt: _t, ...state } = m;
-    const model = { signature: this.signature(rule), detector: detector.toJSON(), state };
+    const state = {
+      lastTs: m.lastTs,
+      lastValue: m.lastValue,
+      lastScore: m.lastScore,
+      open: m.open,
+      lastHighAt: m.lastHighAt,
+      severity: m.severity,
+      context: m.context,
+    };
+    const model = { signature: this.signature(rule), detector: m.detector.toJSON(), state };
     await this.deps.db.query(
       `INSERT INTO anomaly_models (rule, series_key, labels, model, trained_at, updated_at)
        VALUES ($1, $2, $3::jsonb, $4::jsonb, to_timestamp($5 / 1000.0), now())

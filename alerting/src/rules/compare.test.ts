@@ -37,8 +37,12 @@ describe('rule conditions', () => {
   });
 
   test('annotation templates fill $value, $threshold and $labels', () => {
-    expect(renderTemplate('CPU at {{ $value }}% on {{ $labels.host }} (> {{$threshold}})', { value: 91.23456, threshold: 80, labels: { host: 'gpu-01' } })).toBe(
-      'CPU at 91.23% on gpu-01 (> 80)',
-    );
+    expect(
+      renderTemplate('CPU at {{ $value }}% on {{ $labels.host }} (> {{$threshold}})', {
+        value: 91.23456,
+        threshold: 80,
+        labels: { host: 'gpu-01' },
+      }),
+    ).toBe('CPU at 91.23% on gpu-01 (> 80)');
   });
 });

@@ -74,7 +74,15 @@ describe.each(TEST_DRIVERS)('rule engine on %s', (driver) => {
     const pts: [number, number][] = [];
     for (let t = T0; t <= T0 + 5 * MIN; t += 15_000) pts.push([t, 99]);
     await insertSamples(db, 'queue_depth', { queue: 'llm' }, pts);
-    const r = rule({ name: 'deep_queue', type: 'threshold', metric: 'queue_depth', aggregation: 'last', op: '>', threshold: 50, for: '2m' });
+    const r = rule({
+      name: 'deep_queue',
+      type: 'threshold',
+      metric: 'queue_depth',
+      aggregation: 'last',
+      op: '>',
+      threshold: 50,
+      for: '2m',
+    });
     const first = new RuleEngine({ db, logger });
     await first.evaluate([r], T0 + 30_000);
     expect(first.snapshot()[0].state).toBe('pending');
@@ -86,11 +94,33 @@ describe.each(TEST_DRIVERS)('rule engine on %s', (driver) => {
 
   test('no_data keep (default) holds the firing state when the series goes silent; no_data ok resolves it', async () => {
     await insertSamples(db, 'gpu_temp', { gpu: '0' }, [[T0, 95]]);
-    const keep = rule({ name: 'hot_keep', type: 'threshold', metric: 'gpu_temp', aggregation: 'last', window: '1m', op: '>', threshold: 90 });
-    const ok = rule({ name: 'hot_ok', type: 'threshold', metric: 'gpu_temp', aggregation: 'last', window: '1m', op: '>', threshold: 90, no_data: 'ok' });
+    const keep = rule({
+      name: 'hot_keep',
+      type: 'threshold',
+      metric: 'gpu_temp',
+      aggregation: 'last',
+      window: '1m',
+      op: '>',
+      threshold: 90,
+    });
+    const ok = rule({
+      name: 'hot_ok',
+      type: 'threshold',
+      metric: 'gpu_temp',
+      aggregation: 'last',
+      window: '1m',
+      op: '>',
+      threshold: 90,
+      no_data: 'ok',
+    });
     const engine = new RuleEngine({ db, logger });
     await engine.evaluate([keep, ok], T0 + 1000);
-    expect(engine.snapshot().map((s) => `${s.rule}:${s.state}`).sort()).toEqual(['hot_keep:firing', 'hot_ok:firing']);
+    expect(
+      engine
+        .snapshot()
+        .map((s) => `${s.rule}:${s.state}`)
+        .sort(),
+    ).toEqual(['hot_keep:firing', 'hot_ok:firing']);
     await engine.evaluate([keep, ok], T0 + 5 * MIN);
     expect(engine.snapshot().map((s) => `${s.rule}:${s.state}:${s.stale}`)).toEqual(['hot_keep:firing:true']);
   });
@@ -98,11 +128,28 @@ describe.each(TEST_DRIVERS)('rule engine on %s', (driver) => {
   test('LLM derived signals: error rate per provider/model', async () => {
     const rows = [];
     for (let i = 0; i < 40; i++) {
-      rows.push({ time: T0 - 2 * MIN + i * 1000, provider: 'openai', model: 'gpt-4o', status: (i % 4 === 0 ? 'error' : 'ok') as 'ok' | 'error' });
-      rows.push({ time: T0 - 2 * MIN + i * 1000, provider: 'anthropic', model: 'claude', status: 'ok' as const });
+      rows.push({
+        time: T0 - 2 * MIN + i * 1000,
+        provider: 'openai',
+        model: 'gpt-4o',
+        status: (i % 4 === 0 ? 'error' : 'ok') as 'ok' | 'error',
+      });
+      rows.push({
+        time: T0 - 2 * MIN + i * 1000,
+        provider: 'anthropic',
+        model: 'claude',
+        status: 'ok' as const,
+      });
     }
     await insertLlmRequests(db, rows);
-    const r = rule({ name: 'llm_high_error_rate', type: 'threshold', metric: 'llm_error_rate', window: '5m', op: '>', threshold: 5 });
+    const r = rule({
+      name: 'llm_high_error_rate',
+      type: 'threshold',
+      metric: 'llm_error_rate',
+      window: '5m',
+      op: '>',
+      threshold: 5,
+    });
     const engine = new RuleEngine({ db, logger });
     await engine.evaluate([r], T0);
     const s = engine.snapshot();
@@ -115,8 +162,18 @@ describe.each(TEST_DRIVERS)('rule engine on %s', (driver) => {
     const run = { run_id: 'resnet50' };
     const epochs = [0.9, 0.7, 0.5, 0.4, 0.3];
     const val = [1.0, 0.9, 0.8, 0.75, 0.7]; // ratio 1.11, 1.29, 1.6, 1.875, 2.33 → the last three are > 1.5
-    await insertSamples(db, 'training_train_loss', run, epochs.map((v, i) => [T0 + i * MIN, v]));
-    await insertSamples(db, 'training_val_loss', run, val.map((v, i) => [T0 + i * MIN, v]));
+    await insertSamples(
+      db,
+      'training_train_loss',
+      run,
+      epochs.map((v, i) => [T0 + i * MIN, v]),
+    );
+    await insertSamples(
+      db,
+      'training_val_loss',
+      run,
+      val.map((v, i) => [T0 + i * MIN, v]),
+    );
     const overfit = rule({
       name: 'training_overfitting',
       type: 'threshold',
@@ -136,11 +193,24 @@ describe.each(TEST_DRIVERS)('rule engine on %s', (driver) => {
     const day = 86_400_000;
     const lat = [];
     for (let i = 0; i < 20; i++) {
-      lat.push({ time: T0 - day - 10 * MIN + i * 20_000, provider: 'openai', model: 'gpt-4o', latency_ms: 1000 });
+      lat.push({
+        time: T0 - day - 10 * MIN + i * 20_000,
+        provider: 'openai',
+        model: 'gpt-4o',
+        latency_ms: 1000,
+      });
       lat.push({ time: T0 - 10 * MIN + i * 20_000, provider: 'openai', model: 'gpt-4o', latency_ms: 2500 });
     }
     await insertLlmRequests(db, lat);
-    const regression = rule({ name: 'llm_latency_regression', type: 'threshold', metric: 'llm_latency_ms_p95', window: '15m', divide_by: { offset: '24h' }, op: '>', threshold: 1.5 });
+    const regression = rule({
+      name: 'llm_latency_regression',
+      type: 'threshold',
+      metric: 'llm_latency_ms_p95',
+      window: '15m',
+      divide_by: { offset: '24h' },
+      op: '>',
+      threshold: 1.5,
+    });
     await engine.evaluate([regression], T0);
     const s = engine.snapshot().find((x) => x.rule === 'llm_latency_regression');
     expect(s?.value).toBeCloseTo(2.5);
@@ -150,8 +220,18 @@ describe.each(TEST_DRIVERS)('rule engine on %s', (driver) => {
     await insertSamples(db, 'm_ok', {}, [[T0, 5]]);
     const engine = new RuleEngine({ db, logger });
     // An aggregation the database does not know makes its query fail.
-    const broken = { ...rule({ name: 'broken', type: 'threshold', metric: 'm_ok', op: '>', threshold: 1 }), aggregation: 'median' };
-    const good = rule({ name: 'good', type: 'threshold', metric: 'm_ok', aggregation: 'last', op: '>', threshold: 1 });
+    const broken = {
+      ...rule({ name: 'broken', type: 'threshold', metric: 'm_ok', op: '>', threshold: 1 }),
+      aggregation: 'median',
+    };
+    const good = rule({
+      name: 'good',
+      type: 'threshold',
+      metric: 'm_ok',
+      aggregation: 'last',
+      op: '>',
+      threshold: 1,
+    });
     const res = await engine.evaluate([broken as unknown as Rule, good], T0 + 1000);
     expect(res).toEqual({ evaluated: 1, failed: 1 });
     expect(engine.snapshot().map((s) => s.rule)).toEqual(['good']);

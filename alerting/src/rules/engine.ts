@@ -1,5 +1,5 @@
 import type { Database, Logger } from '@aihub/core';
-import type { AnomalyRule, Rule, ThresholdRule } from '../config/schema';
+import type { AnomalyRule, Rule } from '../config/schema';
 import { openIncidents, refreshIncidents, resolveIncidents, type OpenIncident } from '../incidents/store';
 import type { AlertingMetrics } from '../metrics';
 import { compare } from './compare';
@@ -72,8 +72,15 @@ export class RuleEngine {
     const orphans = [...this.instances.values()].filter((s) => !names.has(s.rule));
     if (orphans.length) {
       await this.deps.db.transaction(async (tx) => {
-        await resolveIncidents(tx, orphans.map((s) => ({ fingerprint: s.fingerprint, value: s.value })), nowMs);
-        await deleteInstances(tx, orphans.map((s) => s.fingerprint));
+        await resolveIncidents(
+          tx,
+          orphans.map((s) => ({ fingerprint: s.fingerprint, value: s.value })),
+          nowMs,
+        );
+        await deleteInstances(
+          tx,
+          orphans.map((s) => s.fingerprint),
+        );
       });
       for (const s of orphans) this.instances.delete(s.fingerprint);
     }
@@ -100,7 +107,11 @@ export class RuleEngine {
   private async observe(rule: Rule, nowMs: number): Promise<Observed[]> {
     if (rule.type === 'threshold') {
       const values = await thresholdRuleValues(this.deps.db, rule, nowMs);
-      return values.map((v) => ({ labels: v.labels, severity: rule.severity, obs: { kind: 'value', value: v.value, holds: compare(rule.op, v.value, rule.threshold) } }));
+      return values.map((v) => ({
+        labels: v.labels,
+        severity: rule.severity,
+        obs: { kind: 'value', value: v.value, holds: compare(rule.op, v.value, rule.threshold) },
+      }));
     }
     if (!this.deps.anomaly) return [];
     const seen = await this.deps.anomaly.evaluate(rule, nowMs);
@@ -113,7 +124,8 @@ export class RuleEngine {
   }
 
   private timing(rule: Rule): Timing {
-    if (rule.type === 'threshold') return { forMs: rule.for, keepFiringForMs: rule.keep_firing_for, noData: rule.no_data };
+    if (rule.type === 'threshold')
+      return { forMs: rule.for, keepFiringForMs: rule.keep_firing_for, noData: rule.no_data };
     // An anomaly alert fires at once and stays open until no anomaly has been seen for resolve_after.
     return { forMs: 0, keepFiringForMs: 0, noData: 'keep' };
   }
@@ -129,13 +141,27 @@ export class RuleEngine {
     const resolve: { fingerprint: string; value: number | null }[] = [];
     const seen = new Set<string>();
 
-    const apply = (fp: string, labels: Labels, obs: Observation, severity: string, extra: Record<string, string> = {}) => {
+    const apply = (
+      fp: string,
+      labels: Labels,
+      obs: Observation,
+      severity: string,
+      extra: Record<string, string> = {},
+    ) => {
       const prev = this.instances.get(fp);
       // A firing alert keeps the severity it fired with (anomaly severities vary point to point).
       const alertLabels = { ...labels, severity: prev?.labels.severity ?? severity };
-      const { next, transition } = step(prev, obs, nowMs, timing, { fingerprint: fp, rule: rule.name, labels: alertLabels });
+      const { next, transition } = step(prev, obs, nowMs, timing, {
+        fingerprint: fp,
+        rule: rule.name,
+        labels: alertLabels,
+      });
       const value = obs.kind === 'value' ? obs.value : (prev?.value ?? null);
-      const annotations = { metric: rule.metric, ...renderAnnotations(rule.annotations, { value, threshold, labels: alertLabels }), ...extra };
+      const annotations = {
+        metric: rule.metric,
+        ...renderAnnotations(rule.annotations, { value, threshold, labels: alertLabels }),
+        ...extra,
+      };
       if (next) {
         this.instances.set(fp, next);
         if (next !== prev) save.push(next);
@@ -144,11 +170,22 @@ export class RuleEngine {
         drop.push(fp);
       }
       if (transition === 'firing') {
-        open.push({ fingerprint: fp, rule: rule.name, severity: alertLabels.severity, labels: alertLabels, annotations, value, at: nowMs });
+        open.push({
+          fingerprint: fp,
+          rule: rule.name,
+          severity: alertLabels.severity,
+          labels: alertLabels,
+          annotations,
+          value,
+          at: nowMs,
+        });
       } else if (transition === 'resolved') {
         resolve.push({ fingerprint: fp, value });
       } else if (transition === 'stale') {
-        this.deps.logger.warn('alert series stopped reporting; keeping its last state', { rule: rule.name, labels: alertLabels });
+        this.deps.logger.warn('alert series stopped reporting; keeping its last state', {
+          rule: rule.name,
+          labels: alertLabels,
+        });
       } else if (next?.state === 'firing' && obs.kind === 'value' && prev?.value !== obs.value) {
         refresh.push({ fingerprint: fp, value, annotations });
       }
@@ -162,8 +199,14 @@ export class RuleEngine {
     }
     for (const s of this.instances.values()) {
       if (s.rule !== rule.name || seen.has(s.fingerprint)) continue;
-      const { severity: _severity, ...labels } = s.labels;
-      apply(s.fingerprint, labels, rule.type === 'anomaly' ? { kind: 'value', value: s.value ?? NaN, holds: false } : { kind: 'nodata' }, s.labels.severity);
+      const labels = { ...s.labels };
+      delete labels.severity;
+      apply(
+        s.fingerprint,
+        labels,
+        rule.type === 'anomaly' ? { kind: 'value', value: s.value ?? NaN, holds: false } : { kind: 'nodata' },
+        s.labels.severity,
+      );
     }
     if (!save.length && !drop.length && !open.length && !refresh.length && !resolve.length) return;
     await this.deps.db.transaction(async (tx) => {

@@ -73,6 +73,9 @@ export async function deleteInstances(db: Queryable, fingerprints: string[]): Pr
 
 /** Drops the state of rules that no longer exist. */
 export async function deleteInstancesOfRulesNotIn(db: Queryable, rules: string[]): Promise<string[]> {
-  const rows = await db.query<{ fingerprint: string }>('DELETE FROM alert_instances WHERE NOT (rule = ANY($1::text[])) RETURNING fingerprint', [rules]);
+  const rows = await db.query<{ fingerprint: string }>(
+    'DELETE FROM alert_instances WHERE NOT (rule = ANY($1::text[])) RETURNING fingerprint',
+    [rules],
+  );
   return rows.map((r) => r.fingerprint);
 }

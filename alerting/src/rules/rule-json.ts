@@ -1,7 +1,14 @@
 import { formatDuration } from '../config/duration';
 import type { Rule } from '../config/schema';
 
-const DURATION_FIELDS = ['window', 'for', 'keep_firing_for', 'history', 'suppress_for', 'resolve_after'] as const;
+const DURATION_FIELDS = [
+  'window',
+  'for',
+  'keep_firing_for',
+  'history',
+  'suppress_for',
+  'resolve_after',
+] as const;
 
 /** A parsed rule back in the YAML/API spelling (durations as "5m"), for storage and GET. */
 export function ruleToJson(rule: Rule): Record<string, unknown> {

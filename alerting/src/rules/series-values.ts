@@ -24,16 +24,29 @@ const WHOLE_WINDOW_STEP_MS = 1e13;
 const ADDITIVE_SIGNALS = new Set(['llm_requests', 'llm_tokens', 'llm_cost_usd']);
 
 function isAdditive(sel: Selection): boolean {
-  return isLlmSignal(sel.metric) ? ADDITIVE_SIGNALS.has(sel.metric) : sel.aggregation === 'sum' || sel.aggregation === 'count';
+  return isLlmSignal(sel.metric)
+    ? ADDITIVE_SIGNALS.has(sel.metric)
+    : sel.aggregation === 'sum' || sel.aggregation === 'count';
 }
 
 /** Aggregated value per series over the selection's window, computed in SQL where possible. */
-async function aggregateSelection(db: Queryable, sel: Selection, nowMs: number): Promise<Map<string, SeriesValue>> {
+async function aggregateSelection(
+  db: Queryable,
+  sel: Selection,
+  nowMs: number,
+): Promise<Map<string, SeriesValue>> {
   const toMs = nowMs - sel.offsetMs;
   const fromMs = toMs - sel.windowMs;
   const out = new Map<string, SeriesValue>();
   if (sel.lastPoints === undefined || isLlmSignal(sel.metric)) {
-    const res = await queryRange(db, { name: sel.metric, matchers: sel.matchers, fromMs, toMs, stepMs: WHOLE_WINDOW_STEP_MS, agg: sel.aggregation });
+    const res = await queryRange(db, {
+      name: sel.metric,
+      matchers: sel.matchers,
+      fromMs,
+      toMs,
+      stepMs: WHOLE_WINDOW_STEP_MS,
+      agg: sel.aggregation,
+    });
     for (const s of res.series) {
       const p = s.points[s.points.length - 1];
       if (p) out.set(labelsKey(s.labels), { labels: s.labels, value: p[1] });
@@ -47,9 +60,18 @@ async function aggregateSelection(db: Queryable, sel: Selection, nowMs: number):
   return out;
 }
 
-async function rawSelection(db: Queryable, sel: Selection, nowMs: number): Promise<Map<string, { labels: Labels; points: [number, number][] }>> {
+async function rawSelection(
+  db: Queryable,
+  sel: Selection,
+  nowMs: number,
+): Promise<Map<string, { labels: Labels; points: [number, number][] }>> {
   const toMs = nowMs - sel.offsetMs;
-  const res = await queryRange(db, { name: sel.metric, matchers: sel.matchers, fromMs: toMs - sel.windowMs, toMs });
+  const res = await queryRange(db, {
+    name: sel.metric,
+    matchers: sel.matchers,
+    fromMs: toMs - sel.windowMs,
+    toMs,
+  });
   return new Map(res.series.map((s) => [labelsKey(s.labels), { labels: s.labels, points: s.points }]));
 }
 
@@ -60,7 +82,11 @@ async function rawSelection(db: Queryable, sel: Selection, nowMs: number): Promi
  * with a different window are scaled to the rule's window, so "cost of the last hour against
  * the last day" compares per-hour figures. A zero or missing denominator gives no value.
  */
-export async function thresholdRuleValues(db: Queryable, rule: ThresholdRule, nowMs: number): Promise<SeriesValue[]> {
+export async function thresholdRuleValues(
+  db: Queryable,
+  rule: ThresholdRule,
+  nowMs: number,
+): Promise<SeriesValue[]> {
   const num: Selection = {
     metric: rule.metric,
     matchers: rule.matchers,
@@ -81,7 +107,10 @@ export async function thresholdRuleValues(db: Queryable, rule: ThresholdRule, no
   };
   const out: SeriesValue[] = [];
   if (d.pointwise) {
-    const [a, b] = await Promise.all([rawSelection(db, { ...num, lastPoints: undefined }, nowMs), rawSelection(db, den, nowMs)]);
+    const [a, b] = await Promise.all([
+      rawSelection(db, { ...num, lastPoints: undefined }, nowMs),
+      rawSelection(db, den, nowMs),
+    ]);
     for (const [key, s] of a) {
       const other = b.get(key);
       if (!other) continue;

@@ -49,18 +49,43 @@ export function step(
   if (obs.kind === 'nodata') {
     if (!prev) return { next: null, transition: null };
     if (timing.noData === 'keep') {
-      return prev.stale ? { next: prev, transition: null } : { next: { ...prev, stale: true }, transition: 'stale' };
+      return prev.stale
+        ? { next: prev, transition: null }
+        : { next: { ...prev, stale: true }, transition: 'stale' };
     }
-    return step(prev, { kind: 'value', value: prev.value ?? NaN, holds: timing.noData === 'alerting' }, now, timing, identity);
+    return step(
+      prev,
+      { kind: 'value', value: prev.value ?? NaN, holds: timing.noData === 'alerting' },
+      now,
+      timing,
+      identity,
+    );
   }
   const { value, holds } = obs;
   if (holds) {
     if (!prev) {
-      const base: InstanceState = { ...identity, state: 'pending', value, activeSince: now, firedAt: null, lastTrueAt: now, lastDataAt: now, stale: false };
-      if (timing.forMs <= 0) return { next: { ...base, state: 'firing', firedAt: now }, transition: 'firing' };
+      const base: InstanceState = {
+        ...identity,
+        state: 'pending',
+        value,
+        activeSince: now,
+        firedAt: null,
+        lastTrueAt: now,
+        lastDataAt: now,
+        stale: false,
+      };
+      if (timing.forMs <= 0)
+        return { next: { ...base, state: 'firing', firedAt: now }, transition: 'firing' };
       return { next: base, transition: 'pending' };
     }
-    const cur: InstanceState = { ...prev, labels: identity.labels, value, lastTrueAt: now, lastDataAt: now, stale: false };
+    const cur: InstanceState = {
+      ...prev,
+      labels: identity.labels,
+      value,
+      lastTrueAt: now,
+      lastDataAt: now,
+      stale: false,
+    };
     if (prev.state === 'pending' && now - prev.activeSince >= timing.forMs) {
       return { next: { ...cur, state: 'firing', firedAt: now }, transition: 'firing' };
     }

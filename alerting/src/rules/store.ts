@@ -40,7 +40,9 @@ export class RuleStore {
           [r.name, JSON.stringify(ruleToJson(r))],
         );
       }
-      await tx.query(`DELETE FROM alert_rules WHERE source = 'config' AND NOT (name = ANY($1::text[]))`, [rules.map((r) => r.name)]);
+      await tx.query(`DELETE FROM alert_rules WHERE source = 'config' AND NOT (name = ANY($1::text[]))`, [
+        rules.map((r) => r.name),
+      ]);
     });
   }
 
@@ -60,7 +62,12 @@ export class RuleStore {
         entry = { text, rule: parsed.data };
       }
       seen.set(r.name, entry);
-      out.push({ rule: entry.rule, source: r.source, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) });
+      out.push({
+        rule: entry.rule,
+        source: r.source,
+        createdAt: Number(r.created_at),
+        updatedAt: Number(r.updated_at),
+      });
     }
     this.cache = seen;
     return out;
@@ -81,18 +88,24 @@ export class RuleStore {
 
   /** Replaces an API rule; 'missing' or 'config' (config rules change only in the file). */
   async update(rule: Rule): Promise<'ok' | 'missing' | 'config'> {
-    const existing = await this.db.query<{ source: RuleSource }>('SELECT source FROM alert_rules WHERE name = $1', [rule.name]);
+    const existing = await this.db.query<{ source: RuleSource }>(
+      'SELECT source FROM alert_rules WHERE name = $1',
+      [rule.name],
+    );
     if (!existing[0]) return 'missing';
     if (existing[0].source === 'config') return 'config';
-    await this.db.query(`UPDATE alert_rules SET definition = $2::jsonb, updated_at = now() WHERE name = $1 AND source = 'api'`, [
-      rule.name,
-      JSON.stringify(ruleToJson(rule)),
-    ]);
+    await this.db.query(
+      `UPDATE alert_rules SET definition = $2::jsonb, updated_at = now() WHERE name = $1 AND source = 'api'`,
+      [rule.name, JSON.stringify(ruleToJson(rule))],
+    );
     return 'ok';
   }
 
   async delete(name: string): Promise<'ok' | 'missing' | 'config'> {
-    const existing = await this.db.query<{ source: RuleSource }>('SELECT source FROM alert_rules WHERE name = $1', [name]);
+    const existing = await this.db.query<{ source: RuleSource }>(
+      'SELECT source FROM alert_rules WHERE name = $1',
+      [name],
+    );
     if (!existing[0]) return 'missing';
     if (existing[0].source === 'config') return 'config';
     await this.db.query(`DELETE FROM alert_rules WHERE name = $1 AND source = 'api'`, [name]);

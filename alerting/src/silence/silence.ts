@@ -10,7 +10,9 @@ export const matcherSchema = z.strictObject({
 });
 export type Matcher = z.output<typeof matcherSchema>;
 
-const time = z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+const time = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
+  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 
 export const silenceInputSchema = z
   .strictObject({
@@ -26,10 +28,15 @@ export const silenceInputSchema = z
       try {
         new RegExp(m.value);
       } catch {
-        ctx.addIssue({ code: 'custom', path: ['matchers', i, 'value'], message: 'is not a valid regular expression' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['matchers', i, 'value'],
+          message: 'is not a valid regular expression',
+        });
       }
     });
-    if (s.starts_at !== undefined && s.ends_at <= s.starts_at) ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'must be after starts_at' });
+    if (s.starts_at !== undefined && s.ends_at <= s.starts_at)
+      ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'must be after starts_at' });
   });
 export type SilenceInput = z.output<typeof silenceInputSchema>;
 

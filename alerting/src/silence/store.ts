@@ -44,7 +44,14 @@ export class SilenceStore {
     const rows = await this.db.query<Row>(
       `INSERT INTO silences (id, matchers, starts_at, ends_at, comment, created_by)
        VALUES ($1, $2::jsonb, to_timestamp($3 / 1000.0), to_timestamp($4 / 1000.0), $5, $6) RETURNING ${COLUMNS}`,
-      [crypto.randomUUID(), JSON.stringify(input.matchers), input.starts_at ?? nowMs, input.ends_at, input.comment, input.created_by],
+      [
+        crypto.randomUUID(),
+        JSON.stringify(input.matchers),
+        input.starts_at ?? nowMs,
+        input.ends_at,
+        input.comment,
+        input.created_by,
+      ],
     );
     return toSilence(rows[0]);
   }
@@ -54,7 +61,14 @@ export class SilenceStore {
       `UPDATE silences SET matchers = $2::jsonb, starts_at = to_timestamp($3 / 1000.0), ends_at = to_timestamp($4 / 1000.0),
               comment = $5, created_by = $6, updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, JSON.stringify(input.matchers), input.starts_at ?? nowMs, input.ends_at, input.comment, input.created_by],
+      [
+        id,
+        JSON.stringify(input.matchers),
+        input.starts_at ?? nowMs,
+        input.ends_at,
+        input.comment,
+        input.created_by,
+      ],
     );
     return rows[0] ? toSilence(rows[0]) : null;
   }

@@ -4,7 +4,9 @@ import path from 'path';
 export const ALERTING_BIN = path.resolve(__dirname, '../../dist/cli.js');
 
 /** Starts the built `aihub-alerting` as a real process; resolves with its URL once it listens. */
-export async function startAlertingProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+export async function startAlertingProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [ALERTING_BIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ALERTING_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -39,7 +41,12 @@ export function killHard(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

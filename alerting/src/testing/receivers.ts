@@ -9,7 +9,12 @@ export interface Received {
 }
 
 /** A real HTTP receiver on loopback; `respond` decides each answer (status, headers). */
-export async function startHttpReceiver(respond: (n: number, req: http.IncomingMessage) => { status: number; headers?: Record<string, string>; body?: string } = () => ({ status: 200 })) {
+export async function startHttpReceiver(
+  respond: (
+    n: number,
+    req: http.IncomingMessage,
+  ) => { status: number; headers?: Record<string, string>; body?: string } = () => ({ status: 200 }),
+) {
   const received: Received[] = [];
   let calls = 0;
   const server = http.createServer((req, res) => {
@@ -17,7 +22,8 @@ export async function startHttpReceiver(respond: (n: number, req: http.IncomingM
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const r = respond(++calls, req);
-      if (r.status >= 200 && r.status < 300) received.push({ at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      if (r.status >= 200 && r.status < 300)
+        received.push({ at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       res.writeHead(r.status, r.headers ?? {});
       res.end(r.body ?? 'ok');
     });
@@ -65,7 +71,11 @@ export async function startSmtpReceiver() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Decodes a MIME message into its headers and text/plain and text/html parts (what a mail client shows). */
@@ -89,7 +99,12 @@ export function parseMime(raw: string): { headers: Record<string, string>; text:
       enc === 'base64'
         ? Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8')
         : enc === 'quoted-printable'
-          ? Buffer.from(content.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')
+          ? Buffer.from(
+              content
+                .replace(/=\r?\n/g, '')
+                .replace(/=([0-9A-F]{2})/gi, (_m, h) => String.fromCharCode(parseInt(h, 16))),
+              'latin1',
+            ).toString('utf8')
           : content;
     if (/text\/html/i.test(ph)) html = decoded;
     else if (/text\/plain/i.test(ph)) text = decoded;

@@ -1,7 +1,12 @@
 import type { Queryable } from '@aihub/core';
 
 /** Test helper: stores points of one series the way the collector does (metric_series + metric_samples). */
-export async function insertSamples(db: Queryable, name: string, labels: Record<string, string>, points: [number, number][]): Promise<void> {
+export async function insertSamples(
+  db: Queryable,
+  name: string,
+  labels: Record<string, string>,
+  points: [number, number][],
+): Promise<void> {
   const rows = await db.query<{ id: string }>(
     `INSERT INTO metric_series (name, labels) VALUES ($1, $2::jsonb)
      ON CONFLICT (name, labels) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
@@ -18,7 +23,14 @@ export async function insertSamples(db: Queryable, name: string, labels: Record<
 /** Test helper: LLM request rows (what the llm_* derived signals are computed from). */
 export async function insertLlmRequests(
   db: Queryable,
-  rows: { time: number; provider: string; model: string; status?: 'ok' | 'error'; latency_ms?: number; cost_usd?: number }[],
+  rows: {
+    time: number;
+    provider: string;
+    model: string;
+    status?: 'ok' | 'error';
+    latency_ms?: number;
+    cost_usd?: number;
+  }[],
 ): Promise<void> {
   await db.query(
     `INSERT INTO llm_requests (time, provider, model, status, latency_ms, cost_usd)

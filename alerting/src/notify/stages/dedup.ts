@@ -27,7 +27,8 @@ export class DedupStage implements Stage<GroupFlush> {
       const alerts = integration.sendResolved ? [...g.firing, ...g.resolved] : g.firing;
       if (!alerts.length) continue;
       const last = this.log.get(`${g.state.groupKey}|${channel}`);
-      if (last && last.hash === alertSetHash(alerts) && g.now - last.sentAt < g.route.repeat_interval) continue;
+      if (last && last.hash === alertSetHash(alerts) && g.now - last.sentAt < g.route.repeat_interval)
+        continue;
       deliveries.push({ channel, alerts });
     }
     // Even with nothing to send, the group's state moves on (e.g. a resolution nobody wants).

@@ -14,10 +14,10 @@ export class RecordStage implements Stage<OutboxItem> {
 
   async run(item: OutboxItem): Promise<OutboxItem> {
     await this.db.transaction(async (tx) => {
-      await tx.query(`UPDATE notification_outbox SET status = 'sent', attempts = attempts + 1, sent_at = to_timestamp($2 / 1000.0), last_error = NULL WHERE id = $1`, [
-        item.id,
-        item.now,
-      ]);
+      await tx.query(
+        `UPDATE notification_outbox SET status = 'sent', attempts = attempts + 1, sent_at = to_timestamp($2 / 1000.0), last_error = NULL WHERE id = $1`,
+        [item.id, item.now],
+      );
       await tx.query(
         `INSERT INTO notification_log (group_key, channel, hash, sent_at) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0))
          ON CONFLICT (group_key, channel) DO UPDATE SET hash = EXCLUDED.hash, sent_at = EXCLUDED.sent_at`,

@@ -26,7 +26,10 @@ export class SendWithRetryStage implements Stage<OutboxItem> {
       await integration.send({ ...item.payload, id: item.id });
       return item;
     } catch (err) {
-      const e = err instanceof DeliveryError ? err : new DeliveryError(`${item.channel}: ${(err as Error).message}`, true);
+      const e =
+        err instanceof DeliveryError
+          ? err
+          : new DeliveryError(`${item.channel}: ${(err as Error).message}`, true);
       const attempts = item.attempts + 1;
       const dead = !e.retryable || attempts >= this.policy.max_attempts;
       const next = item.now + backoffMs(this.policy, attempts, e.retryAfterMs);
@@ -35,13 +38,16 @@ export class SendWithRetryStage implements Stage<OutboxItem> {
         [item.id, attempts, e.message.slice(0, 2000), dead ? 'dead' : 'pending', next],
       );
       this.metrics?.notification(item.channel, dead ? 'dead' : 'failed');
-      this.logger[dead ? 'error' : 'warn'](dead ? 'notification dead-lettered' : 'notification failed; will retry', {
-        id: item.id,
-        channel: item.channel,
-        attempts,
-        error: e.message,
-        ...(dead ? {} : { retry_in_ms: next - item.now }),
-      });
+      this.logger[dead ? 'error' : 'warn'](
+        dead ? 'notification dead-lettered' : 'notification failed; will retry',
+        {
+          id: item.id,
+          channel: item.channel,
+          attempts,
+          error: e.message,
+          ...(dead ? {} : { retry_in_ms: next - item.now }),
+        },
+      );
       return null;
     }
   }

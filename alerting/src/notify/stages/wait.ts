@@ -16,7 +16,8 @@ export class GroupWaitStage implements Stage<GroupFlush> {
       if (!g.firing.length) return null;
       return now >= state.firstSeen + route.group_wait ? { ...g, hash } : null;
     }
-    if (hash !== state.lastHash) return now >= state.lastFlushAt + route.group_interval ? { ...g, hash } : null;
+    if (hash !== state.lastHash)
+      return now >= state.lastFlushAt + route.group_interval ? { ...g, hash } : null;
     const repeat = g.firing.some((a) => !a.acknowledged) && now >= state.lastFlushAt + route.repeat_interval;
     return repeat ? { ...g, hash } : null;
   }

@@ -1,0 +1,74 @@
+import { createLogger, type Database } from '@aihub/core';
+import { createTestStorage, type TestStorage } from '@aihub/core/src/testing/databases';
+import { ruleSchema, type AnomalyRule } from '../config/schema';
+import { listIncidents } from '../incidents/store';
+import { insertSamples } from '../testing/samples';
+import { AnomalyRuleEvaluator } from './anomaly-evaluator';
+import { RuleEngine } from './engine';
+
+const logger = createLogger({ level: 'error' });
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 0, 10, 0, 0, 0);
+
+describe('anomaly rules through the engine (pglite)', () => {
+  let storage: TestStorage;
+  let db: Database;
+  beforeEach(async () => {
+    storage = await createTestStorage('pglite');
+    db = await storage.openMigrated();
+  });
+  afterEach(async () => {
+    await db.close();
+    await storage.cleanup();
+  });
+
+  test('a spike after a calm history opens an incident with severity from the series percentiles; the model is persisted and restored', async () => {
+    // 300 calm points (seeded noise), then one spike.
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pts: [number, number][] = [];
+    for (let i = 0; i < 300; i++) pts.push([T0 + i * MIN, 40 + rand() * 2]);
+    await insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, pts);
+    const rule = ruleSchema.parse({
+      name: 'cpu_anomaly',
+      type: 'anomaly',
+      metric: 'system_cpu_usage_percent',
+      min_history: 100,
+      history: '1d',
+      resolve_after: '5m',
+    }) as AnomalyRule;
+    const anomaly = new AnomalyRuleEvaluator({ db, logger });
+    const engine = new RuleEngine({ db, logger, anomaly });
+    await engine.evaluate([rule], T0 + 300 * MIN);
+    expect(engine.snapshot()).toEqual([]);
+    expect(anomaly.scores()[0]).toMatchObject({ rule: 'cpu_anomaly', labels: { host: 'gpu-01' } });
+
+    await insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, [[T0 + 300 * MIN, 99]]);
+    await engine.evaluate([rule], T0 + 301 * MIN);
+    const s = engine.snapshot();
+    expect(s).toHaveLength(1);
+    expect(s[0]).toMatchObject({
+      state: 'firing',
+      labels: { alertname: 'cpu_anomaly', host: 'gpu-01', severity: 'critical' },
+    });
+    const [incident] = await listIncidents(db);
+    expect(incident.annotations).toMatchObject({ metric: 'system_cpu_usage_percent', percentile: '100' });
+    expect(Number(incident.annotations.anomaly_score)).toBeGreaterThanOrEqual(0.5);
+
+    // Persisted, and a new evaluator continues from the saved model (no re-training from scratch).
+    const saved = await db.query<{ rule: string }>('SELECT rule FROM anomaly_models');
+    expect(saved).toEqual([{ rule: 'cpu_anomaly' }]);
+    const restored = new AnomalyRuleEvaluator({ db, logger });
+    const obs = await restored.evaluate(rule, T0 + 302 * MIN);
+    expect(obs[0]).toMatchObject({ labels: { host: 'gpu-01' }, value: 99, holds: true });
+
+    // Back to calm: resolved after resolve_after without anomalies.
+    await insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, [
+      [T0 + 302 * MIN, 40],
+      [T0 + 303 * MIN, 41],
+    ]);
+    await engine.evaluate([rule], T0 + 310 * MIN);
+    expect(engine.snapshot()).toEqual([]);
+    expect((await listIncidents(db))[0].status).toBe('resolved');
+  });
+});
