@@ -145,12 +145,12 @@ function createHarnessServer({ pluginId = 'aihub-observability-app', settings: i
       if (p === `/api/plugins/${pluginId}/settings`) {
         if (req.method === 'POST') {
           const body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
-          if (typeof body.enabled === 'boolean') settings.enabled = body.enabled;
-          if (typeof body.pinned === 'boolean') settings.pinned = body.pinned;
-          if (body.jsonData) settings.jsonData = body.jsonData;
+          if (typeof body.enabled === 'boolean') {settings.enabled = body.enabled;}
+          if (typeof body.pinned === 'boolean') {settings.pinned = body.pinned;}
+          if (body.jsonData) {settings.jsonData = body.jsonData;}
           for (const [k, v] of Object.entries(body.secureJsonData ?? {})) {
-            if (v === '' || v === null) delete settings.secureJsonData[k];
-            else settings.secureJsonData[k] = v;
+            if (v === '' || v === null) {delete settings.secureJsonData[k];}
+            else {settings.secureJsonData[k] = v;}
           }
           res.writeHead(200, { 'Content-Type': 'application/json' });
           return res.end(JSON.stringify({ message: 'Plugin settings updated' }));
@@ -168,10 +168,10 @@ function createHarnessServer({ pluginId = 'aihub-observability-app', settings: i
         const file = extra && fs.existsSync(extra) ? extra : under(ICONS, rel);
         return sendFile(res, file ?? '/nonexistent');
       }
-      if (p === '/vendor/system.js') return sendFile(res, path.join(SYSTEMJS, 'system.js'));
-      if (p === '/vendor/amd.js') return sendFile(res, path.join(SYSTEMJS, 'extras', 'amd.js'));
-      if (p === '/harness/host.js') return sendFile(res, path.join(BUILD, 'host.js'));
-      if (p === '/harness/host.css') return sendFile(res, path.join(BUILD, 'host.css'));
+      if (p === '/vendor/system.js') {return sendFile(res, path.join(SYSTEMJS, 'system.js'));}
+      if (p === '/vendor/amd.js') {return sendFile(res, path.join(SYSTEMJS, 'extras', 'amd.js'));}
+      if (p === '/harness/host.js') {return sendFile(res, path.join(BUILD, 'host.js'));}
+      if (p === '/harness/host.css') {return sendFile(res, path.join(BUILD, 'host.css'));}
       if (p === '/favicon.ico') {
         res.writeHead(204);
         return res.end();

@@ -26,7 +26,9 @@ export function useAnalysis(request: AnalyzeRequest | null, autoRun: boolean): A
   const [state, setState] = useState<Omit<AnalysisState, 'run' | 'stop'>>(initial);
   const controller = useRef<AbortController | null>(null);
   const requestRef = useRef(request);
-  requestRef.current = request;
+  useEffect(() => {
+    requestRef.current = request;
+  });
 
   const stop = useCallback(() => {
     controller.current?.abort();
@@ -78,14 +80,13 @@ export function useAnalysis(request: AnalyzeRequest | null, autoRun: boolean): A
 
   const key = request ? JSON.stringify(request) : '';
   useEffect(() => {
-    if (autoRun) {
+    if (autoRun && key) {
       run();
-    } else if (!key) {
-      setState(initial);
     }
   }, [key, autoRun, run]);
 
   useEffect(() => () => controller.current?.abort(), []);
 
-  return { ...state, run, stop };
+  // With nothing to analyse there is nothing to show, whatever an earlier analysis found.
+  return { ...(key ? state : initial), run, stop };
 }

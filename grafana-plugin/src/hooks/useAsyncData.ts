@@ -8,28 +8,32 @@ export interface AsyncData<T> {
 }
 
 /**
- * Loads data with `load` when `deps` change, and again on `reload()`. Answers that arrive after
- * a newer request started (or after unmount) are dropped, so a slow response never overwrites a newer one.
+ * Loads data with `load` when `deps` (serialisable values) change, and again on `reload()`.
+ * Each answer is tagged with the request it belongs to, so a slow older answer never
+ * overwrites a newer one; the previous value stays visible while the next one loads.
  */
 export function useAsyncData<T>(load: () => Promise<T>, deps: readonly unknown[]): AsyncData<T> {
-  const [state, setState] = useState<{ loading: boolean; value?: T; error?: unknown }>({ loading: true });
   const [generation, setGeneration] = useState(0);
-  const latest = useRef(0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const stableLoad = useCallback(load, deps);
+  const key = JSON.stringify([generation, ...deps]);
+  const [result, setResult] = useState<{ key?: string; value?: T; error?: unknown }>({});
+  const loadRef = useRef(load);
 
   useEffect(() => {
-    const ticket = ++latest.current;
-    setState((s) => ({ ...s, loading: true }));
-    stableLoad().then(
-      (value) => ticket === latest.current && setState({ loading: false, value }),
-      (error) => ticket === latest.current && setState({ loading: false, error })
+    loadRef.current = load;
+  });
+
+  useEffect(() => {
+    let current = true;
+    loadRef.current().then(
+      (value) => current && setResult({ key, value }),
+      (error) => current && setResult({ key, error })
     );
     return () => {
-      latest.current++;
+      current = false;
     };
-  }, [stableLoad, generation]);
+  }, [key]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { ...state, reload };
+  const loading = result.key !== key;
+  return { loading, value: result.value, error: loading ? undefined : result.error, reload };
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { streamChat } from '../api/collector';
 import type { ChatContext, ChatMessage, LlmError } from '../api/types';
 import { loadConversation, saveConversation } from './conversationStore';
@@ -26,23 +26,29 @@ export function useChat(context: ChatContext, storage?: Storage): ChatState {
   const [error, setError] = useState<unknown>();
   const [llmError, setLlmError] = useState<LlmError | undefined>();
   const controller = useRef<AbortController | null>(null);
-  const contextRef = useRef(context);
   const serialized = JSON.stringify(context);
+  const ctx = useMemo<ChatContext>(() => JSON.parse(serialized), [serialized]);
 
-  // Switching context shows that context's conversation and stops an answer in flight.
-  useEffect(() => {
-    const inFlight = controller.current;
-    controller.current = null;
-    inFlight?.abort();
-    setStreaming(false);
-    contextRef.current = JSON.parse(serialized);
-    setMessages(loadConversation(contextRef.current, storage));
+  // Switching context shows that context's conversation (state adjusted during render, as React
+  // recommends for derived state) …
+  const [shownKey, setShownKey] = useState(serialized);
+  if (shownKey !== serialized) {
+    setShownKey(serialized);
+    setMessages(loadConversation(ctx, storage));
     setPending(undefined);
+    setStreaming(false);
     setError(undefined);
     setLlmError(undefined);
-  }, [serialized, storage]);
-
-  useEffect(() => () => controller.current?.abort(), []);
+  }
+  // … and stops the answer in flight for the previous one (also on unmount).
+  useEffect(
+    () => () => {
+      const inFlight = controller.current;
+      controller.current = null;
+      inFlight?.abort();
+    },
+    [serialized]
+  );
 
   const send = useCallback(
     async (text: string) => {
@@ -50,7 +56,6 @@ export function useChat(context: ChatContext, storage?: Storage): ChatState {
       if (!question || controller.current) {
         return;
       }
-      const ctx = contextRef.current;
       const history = [...messages, { role: 'user' as const, content: question }];
       setMessages(history);
       saveConversation(ctx, history, storage);
@@ -94,7 +99,7 @@ export function useChat(context: ChatContext, storage?: Storage): ChatState {
         }
       }
     },
-    [messages, storage]
+    [messages, ctx, storage]
   );
 
   const stop = useCallback(() => {
@@ -110,8 +115,8 @@ export function useChat(context: ChatContext, storage?: Storage): ChatState {
     setPending(undefined);
     setError(undefined);
     setLlmError(undefined);
-    saveConversation(contextRef.current, [], storage);
-  }, [storage]);
+    saveConversation(ctx, [], storage);
+  }, [ctx, storage]);
 
   return { messages, pending, streaming, error, llmError, send, stop, clear };
 }

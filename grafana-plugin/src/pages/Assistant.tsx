@@ -1,4 +1,4 @@
-import React, { KeyboardEvent, useEffect, useMemo, useState } from 'react';
+import React, { KeyboardEvent, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
@@ -57,12 +57,14 @@ function Assistant() {
   const status = useAsyncData(() => getAssistantStatus(), []);
 
   // A question handed over by the panel's "Ask a follow-up" is prefilled, not sent on its own.
-  useEffect(() => {
-    const q = params.get('q');
-    if (q) {
-      setDraft(q);
+  const handedOver = params.get('q');
+  const [seenHandedOver, setSeenHandedOver] = useState(handedOver);
+  if (handedOver !== seenHandedOver) {
+    setSeenHandedOver(handedOver);
+    if (handedOver) {
+      setDraft(handedOver);
     }
-  }, [params]);
+  }
 
   const setContext = (next: ChatContext) => {
     const p = new URLSearchParams();

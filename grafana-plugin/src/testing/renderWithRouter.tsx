@@ -1,4 +1,4 @@
-import React from 'react';
+import React, { useEffect } from 'react';
 import { render } from '@testing-library/react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 
@@ -7,8 +7,10 @@ export const lastLocation: { search: string; pathname: string } = { search: '', 
 
 function LocationProbe() {
   const loc = useLocation();
-  lastLocation.search = loc.search;
-  lastLocation.pathname = loc.pathname;
+  useEffect(() => {
+    lastLocation.search = loc.search;
+    lastLocation.pathname = loc.pathname;
+  }, [loc]);
   return null;
 }
 

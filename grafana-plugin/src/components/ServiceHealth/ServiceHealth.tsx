@@ -1,8 +1,7 @@
 import React from 'react';
 import { Badge, Stack } from '@grafana/ui';
 import { getHealth } from '../../api/collector';
-import { describeError } from '../../api/serviceError';
-import type { ServiceName } from '../../api/serviceError';
+import { describeError, type ServiceName } from '../../api/serviceError';
 import { useAsyncData } from '../../hooks/useAsyncData';
 
 /** A live up/down badge for one service, read from its /health through the plugin proxy. */
