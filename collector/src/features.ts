@@ -1,7 +1,15 @@
+import type { Env } from '@aihub/core';
 import type { CollectorConfig } from './config';
 import type { CollectorFeature } from './collector';
+import { loadStreamConfig } from './streams/stream-config';
+import { streamFeature } from './streams/stream-feature';
+import { trainingRunsFeature } from './training/training-runs-feature';
 
-/** The optional parts of the collector (streams, analysis, OTLP, TensorBoard), wired in one place. */
-export function defaultFeatures(_config: CollectorConfig): CollectorFeature[] {
-  return [];
+/**
+ * The optional parts of the collector (streams, analysis, OTLP, TensorBoard), wired in one
+ * place. `env` carries the settings these parts read beyond CollectorConfig.
+ */
+export function defaultFeatures(_config: CollectorConfig, env: Env = process.env): CollectorFeature[] {
+  const streams = loadStreamConfig(env);
+  return [trainingRunsFeature({ staleAfterMs: streams.staleAfterMs }), streamFeature(streams)];
 }

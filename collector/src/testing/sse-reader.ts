@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers */
 import http from 'http';
 
 export interface SseEvent {
@@ -55,7 +56,8 @@ export class SseReader {
   async waitFor(predicate: (r: SseReader) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${this.events.length} events`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; got ${this.events.length} events`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 50);
         this.waiters.push(() => {
@@ -71,37 +73,40 @@ export class SseReader {
   }
 
   private feed(chunk: string): void {
-    this.buffer += chunk;
-    let idx: number;
-    while ((idx = this.buffer.indexOf('\n\n')) >= 0) {
-      const block = this.buffer.slice(0, idx);
-      this.buffer = this.buffer.slice(idx + 2);
-      const ev: SseEvent = { event: 'message', data: '' };
-      const data: string[] = [];
-      let hasField = false;
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) {
-          this.comments.push(line.slice(1).trim());
-          continue;
-        }
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'data') data.push(value);
-        else if (field === 'event') ev.event = value;
-        else if (field === 'id') ev.id = value;
-        else continue;
-        hasField = true;
-      }
-      if (hasField && data.length) {
-        ev.data = data.join('\n');
-        this.events.push(ev);
-      }
-    }
+    this.buffer = parseSseBlocks(this.buffer + chunk, this.events, this.comments);
     this.notify();
   }
 
   private notify(): void {
     for (const w of this.waiters.splice(0)) w();
   }
+}
+
+/** Parses complete `\n\n`-terminated blocks into events and comments; returns the unparsed rest. */
+export function parseSseBlocks(text: string, events: SseEvent[], comments: string[] = []): string {
+  let rest = text;
+  let idx: number;
+  while ((idx = rest.indexOf('\n\n')) >= 0) {
+    const block = rest.slice(0, idx);
+    rest = rest.slice(idx + 2);
+    const ev: SseEvent = { event: 'message', data: '' };
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) {
+        comments.push(line.slice(1).trim());
+        continue;
+      }
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'data') data.push(value);
+      else if (field === 'event') ev.event = value;
+      else if (field === 'id') ev.id = value;
+    }
+    if (data.length) {
+      ev.data = data.join('\n');
+      events.push(ev);
+    }
+  }
+  return rest;
 }

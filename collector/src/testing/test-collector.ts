@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers */
 import { createTestStorage, type TestStorage } from '@aihub/core';
 import { createCollector, type Collector } from '../collector';
 import { loadCollectorConfig } from '../config';
@@ -12,6 +13,8 @@ export interface TestCollector {
   /** POST /v1/push with the test token; returns the status and JSON body. */
   push(payload: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** fetch(url + path) with the test token; the raw Response. */
+  request(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -20,7 +23,12 @@ export interface TestCollector {
  * driver (or on `storage` shared with another collector: the multi-replica tests).
  */
 export async function startTestCollector(
-  opts: { driver?: 'pglite' | 'postgres'; storage?: TestStorage; env?: Record<string, string>; cleanup?: boolean } = {},
+  opts: {
+    driver?: 'pglite' | 'postgres';
+    storage?: TestStorage;
+    env?: Record<string, string>;
+    cleanup?: boolean;
+  } = {},
 ): Promise<TestCollector> {
   const storage = opts.storage ?? (await createTestStorage(opts.driver ?? 'pglite'));
   const env: Record<string, string> = {
@@ -47,6 +55,12 @@ export async function startTestCollector(
         body: JSON.stringify(payload),
       });
       return { status: res.status, body: await res.json() };
+    },
+    request(path, init = {}) {
+      return fetch(`${url}${path}`, {
+        ...init,
+        headers: { ...auth, ...(init.headers as Record<string, string>) },
+      });
     },
     async get(path, headers = auth) {
       const res = await fetch(`${url}${path}`, { headers });
