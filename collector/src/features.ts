@@ -1,6 +1,7 @@
 import type { Env } from '@aihub/core';
 import type { CollectorConfig } from './config';
 import type { CollectorFeature } from './collector';
+import { otlpFeature } from './otlp/otlp-feature';
 import { loadStreamConfig } from './streams/stream-config';
 import { streamFeature } from './streams/stream-feature';
 import { trainingRunsFeature } from './training/training-runs-feature';
@@ -11,5 +12,5 @@ import { trainingRunsFeature } from './training/training-runs-feature';
  */
 export function defaultFeatures(_config: CollectorConfig, env: Env = process.env): CollectorFeature[] {
   const streams = loadStreamConfig(env);
-  return [trainingRunsFeature({ staleAfterMs: streams.staleAfterMs }), streamFeature(streams)];
+  return [trainingRunsFeature({ staleAfterMs: streams.staleAfterMs }), streamFeature(streams), otlpFeature()];
 }

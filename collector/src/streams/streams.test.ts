@@ -123,7 +123,7 @@ describe('live training streams (PGlite)', () => {
     await anon.body?.cancel();
     const issued = await fetch(`${c.url}/v1/stream/token`, { method: 'POST', headers: auth });
     expect(issued.status).toBe(200);
-    const { token, expires_at } = await issued.json();
+    const { token, expires_at } = (await issued.json()) as { token: string; expires_at: string };
     expect(Date.parse(expires_at)).toBeGreaterThan(Date.now());
     const sse = await SseReader.open(`${c.url}/v1/stream/training?access_token=${encodeURIComponent(token)}`);
     expect(sse.status).toBe(200);
