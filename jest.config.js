@@ -1,12 +1,11 @@
 // One jest run for the Node workspaces; the Grafana plugin has its own config.
-const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 const workspaces = ['core', 'collector', 'alerting', 'client', 'dashboards', 'scripts'];
 module.exports = {
   testEnvironment: 'node',
   roots: workspaces.map((w) => `<rootDir>/${w}`).filter((p) => require('fs').existsSync(p.replace('<rootDir>', __dirname))),
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': '<rootDir>/scripts/jest-esbuild-transform.js' },
   moduleNameMapper: { '^@aihub/(core|collector|alerting|client)$': '<rootDir>/$1/src/index.ts' },
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
   globalTeardown: '<rootDir>/scripts/jest-global-teardown.js',

@@ -84,21 +84,10 @@ const config = async (env: Env): Promise<Configuration> => {
         {
           exclude: /(node_modules)/,
           test: /\.[tj]sx?$/,
+          // esbuild-loader instead of swc-loader: see grafana-plugin/jest.config.js.
           use: {
-            loader: 'swc-loader',
-            options: {
-              jsc: {
-                baseUrl: path.resolve(process.cwd(), SOURCE_DIR),
-                target: 'es2015',
-                loose: false,
-                parser: {
-                  syntax: 'typescript',
-                  tsx: true,
-                  decorators: false,
-                  dynamicImport: true,
-                },
-              },
-            },
+            loader: 'esbuild-loader',
+            options: { loader: 'tsx', target: 'es2015', jsx: 'transform' },
           },
         },
         {
