@@ -9,7 +9,13 @@ import { boundLabels, boundText } from './untrusted-text';
 import type { AnalysisKind, Finding, SeriesInput, SeriesStats } from './types';
 
 export interface AnalysisContextInfo {
-  run?: { run_id: string; model_name?: string | null; parameters?: number | null; last_epoch?: number | null; last_step?: number | null };
+  run?: {
+    run_id: string;
+    model_name?: string | null;
+    parameters?: number | null;
+    last_epoch?: number | null;
+    last_step?: number | null;
+  };
   provider?: string;
   model?: string;
   from?: number;
@@ -23,10 +29,17 @@ export interface FactsLimits {
 
 export const DEFAULT_FACTS_LIMITS: FactsLimits = { maxFindings: 20, maxSeries: 40 };
 
-const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : round(v));
+const num = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? null : round(v);
 
 export function buildFacts(
-  input: { kind: AnalysisKind; findings: Finding[]; stats: SeriesStats[]; series?: SeriesInput[]; context?: AnalysisContextInfo },
+  input: {
+    kind: AnalysisKind;
+    findings: Finding[];
+    stats: SeriesStats[];
+    series?: SeriesInput[];
+    context?: AnalysisContextInfo;
+  },
   limits: FactsLimits = DEFAULT_FACTS_LIMITS,
 ): Record<string, unknown> {
   const { kind, findings, stats, context } = input;
@@ -56,9 +69,18 @@ export function buildFacts(
     title: boundText(f.title, 200),
     detail: boundText(f.detail, 600),
     evidence: Object.fromEntries(
-      Object.entries(f.evidence).map(([k, v]) => [k, typeof v === 'string' ? boundText(v) : typeof v === 'number' ? num(v) : v]),
+      Object.entries(f.evidence).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? boundText(v) : typeof v === 'number' ? num(v) : v,
+      ]),
     ),
-    ...(f.series ? { series: f.series.slice(0, 4).map((s) => ({ name: boundText(s.name), labels: boundLabels(s.labels) })) } : {}),
+    ...(f.series
+      ? {
+          series: f.series
+            .slice(0, 4)
+            .map((s) => ({ name: boundText(s.name), labels: boundLabels(s.labels) })),
+        }
+      : {}),
   }));
   if (findings.length > limits.maxFindings) facts.findings_omitted = findings.length - limits.maxFindings;
   if (input.series) {
@@ -91,7 +113,8 @@ function trainingSnapshots(series: SeriesInput[]): Record<string, unknown>[] {
     .map((run) => {
       const last = (m: keyof typeof run.metrics) => {
         const pts = run.metrics[m]?.points;
-        for (let i = (pts?.length ?? 0) - 1; i >= 0; i--) if (Number.isFinite(pts![i][1])) return num(pts![i][1]);
+        for (let i = (pts?.length ?? 0) - 1; i >= 0; i--)
+          if (Number.isFinite(pts![i][1])) return num(pts![i][1]);
         return null;
       };
       return {

@@ -2,7 +2,13 @@ export * from './types';
 export * from './statistics';
 export * from './thresholds';
 export { diagnose, type DiagnosisResult } from './diagnostics';
-export { groupTrainingRuns, trainingMetricOf, TRAINING_METRICS, type TrainingMetric, type TrainingRun } from './diagnostics/training-runs';
+export {
+  groupTrainingRuns,
+  trainingMetricOf,
+  TRAINING_METRICS,
+  type TrainingMetric,
+  type TrainingRun,
+} from './diagnostics/training-runs';
 export * from './facts';
 export * from './prompts';
 export * from './narrative';

@@ -16,9 +16,12 @@ export function templateNarrative(findings: Finding[], seriesCount: number): str
   const critical = problems.filter((f) => f.severity === 'critical').length;
   const parts = [];
   if (critical) parts.push(`${critical} critical`);
-  if (problems.length - critical) parts.push(`${problems.length - critical} warning${problems.length - critical > 1 ? 's' : ''}`);
+  if (problems.length - critical)
+    parts.push(`${problems.length - critical} warning${problems.length - critical > 1 ? 's' : ''}`);
   if (notes.length) parts.push(`${notes.length} note${notes.length > 1 ? 's' : ''}`);
   lines.push(`**Summary:** ${parts.join(', ')} across ${seriesCount} series. Most severe first:`, '');
-  [...problems, ...notes].forEach((f, i) => lines.push(`${i + 1}. **${f.title}** (${f.severity}) — ${f.detail}`));
+  [...problems, ...notes].forEach((f, i) =>
+    lines.push(`${i + 1}. **${f.title}** (${f.severity}) — ${f.detail}`),
+  );
   return lines.join('\n');
 }

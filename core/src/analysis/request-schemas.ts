@@ -23,43 +23,68 @@ export const ANALYSIS_LIMITS = {
 /** Epoch milliseconds or an RFC 3339 string → epoch milliseconds. */
 export const TimestampSchema = z.union([
   z.number().finite().nonnegative(),
-  z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be epoch milliseconds or an RFC 3339 timestamp').transform((s) => Date.parse(s)),
+  z
+    .string()
+    .refine((s) => Number.isFinite(Date.parse(s)), 'must be epoch milliseconds or an RFC 3339 timestamp')
+    .transform((s) => Date.parse(s)),
 ]);
 
-const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '+Infinity': Infinity, '-Infinity': -Infinity };
+const NON_FINITE: Record<string, number> = {
+  NaN: NaN,
+  Infinity: Infinity,
+  '+Infinity': Infinity,
+  '-Infinity': -Infinity,
+};
 
 /**
  * [[ts, value], …]: ts epoch ms or RFC 3339; value a number, null (a gap, dropped) or the
  * strings "NaN" / "Infinity" / "-Infinity" (a diverged loss is data, and JSON cannot carry it).
  */
-const PointsSchema = z.array(z.unknown()).max(ANALYSIS_LIMITS.maxPointsPerSeries).transform((raw, ctx): Point[] => {
-  const out: Point[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const p = raw[i];
-    if (!Array.isArray(p) || p.length !== 2) {
-      ctx.addIssue({ code: 'custom', message: 'a point must be [timestamp, value]', path: [i] });
-      return z.NEVER;
+const PointsSchema = z
+  .array(z.unknown())
+  .max(ANALYSIS_LIMITS.maxPointsPerSeries)
+  .transform((raw, ctx): Point[] => {
+    const out: Point[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const p = raw[i];
+      if (!Array.isArray(p) || p.length !== 2) {
+        ctx.addIssue({ code: 'custom', message: 'a point must be [timestamp, value]', path: [i] });
+        return z.NEVER;
+      }
+      let [t, v] = p as [unknown, unknown];
+      if (typeof t === 'string') t = Date.parse(t);
+      if (typeof t !== 'number' || !Number.isFinite(t)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'timestamp must be epoch milliseconds or RFC 3339',
+          path: [i, 0],
+        });
+        return z.NEVER;
+      }
+      if (v === null) continue;
+      if (typeof v === 'string' && v in NON_FINITE) v = NON_FINITE[v];
+      if (typeof v !== 'number') {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'value must be a number, null, "NaN", "Infinity" or "-Infinity"',
+          path: [i, 1],
+        });
+        return z.NEVER;
+      }
+      out.push([t, v]);
     }
-    let [t, v] = p as [unknown, unknown];
-    if (typeof t === 'string') t = Date.parse(t);
-    if (typeof t !== 'number' || !Number.isFinite(t)) {
-      ctx.addIssue({ code: 'custom', message: 'timestamp must be epoch milliseconds or RFC 3339', path: [i, 0] });
-      return z.NEVER;
-    }
-    if (v === null) continue;
-    if (typeof v === 'string' && v in NON_FINITE) v = NON_FINITE[v];
-    if (typeof v !== 'number') {
-      ctx.addIssue({ code: 'custom', message: 'value must be a number, null, "NaN", "Infinity" or "-Infinity"', path: [i, 1] });
-      return z.NEVER;
-    }
-    out.push([t, v]);
-  }
-  return out;
-});
+    return out;
+  });
 
 export const LabelsSchema = z
-  .record(z.string().min(1).max(ANALYSIS_LIMITS.maxNameChars), z.string().max(ANALYSIS_LIMITS.maxLabelValueChars))
-  .refine((l) => Object.keys(l).length <= ANALYSIS_LIMITS.maxLabels, `at most ${ANALYSIS_LIMITS.maxLabels} labels`);
+  .record(
+    z.string().min(1).max(ANALYSIS_LIMITS.maxNameChars),
+    z.string().max(ANALYSIS_LIMITS.maxLabelValueChars),
+  )
+  .refine(
+    (l) => Object.keys(l).length <= ANALYSIS_LIMITS.maxLabels,
+    `at most ${ANALYSIS_LIMITS.maxLabels} labels`,
+  );
 
 export const SeriesInputSchema = z.object({
   name: z.string().min(1).max(ANALYSIS_LIMITS.maxNameChars),
@@ -87,7 +112,10 @@ export const AnalyzeRequestSchema = z
     message: `at most ${ANALYSIS_LIMITS.maxPointsTotal} points in all`,
     path: ['series'],
   })
-  .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, { message: 'from must not be after to', path: ['from'] });
+  .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
 export type AnalyzeRequest = z.infer<typeof AnalyzeRequestSchema>;
 export type AnalyzeRequestInput = z.input<typeof AnalyzeRequestSchema>;
 
@@ -99,12 +127,20 @@ export const ChatContextSchema = z
     from: TimestampSchema.optional(),
     to: TimestampSchema.optional(),
   })
-  .refine((c) => c.from === undefined || c.to === undefined || c.from <= c.to, { message: 'from must not be after to', path: ['from'] });
+  .refine((c) => c.from === undefined || c.to === undefined || c.from <= c.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
 export type ChatContext = z.infer<typeof ChatContextSchema>;
 
 export const ChatRequestSchema = z.object({
   messages: z
-    .array(z.object({ role: z.enum(['user', 'assistant']), content: z.string().min(1).max(ANALYSIS_LIMITS.maxMessageChars) }))
+    .array(
+      z.object({
+        role: z.enum(['user', 'assistant']),
+        content: z.string().min(1).max(ANALYSIS_LIMITS.maxMessageChars),
+      }),
+    )
     .min(1)
     .max(ANALYSIS_LIMITS.maxMessages)
     .refine((m) => m[m.length - 1]?.role === 'user', 'the last message must be from the user'),

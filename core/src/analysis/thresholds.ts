@@ -172,8 +172,7 @@ export function resolveThresholds(
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     const current = out[key];
-    out[key] =
-      typeof current === 'object' && current !== null ? { ...current, ...(value as object) } : value;
+    out[key] = typeof current === 'object' && current !== null ? { ...current, ...(value as object) } : value;
   }
   return out as unknown as DiagnosticThresholds;
 }

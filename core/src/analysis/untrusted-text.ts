@@ -7,13 +7,17 @@ export const MAX_LABEL_CHARS = 120;
 
 export function boundText(value: string, max = MAX_LABEL_CHARS): string {
   // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
 export function boundLabels(labels: Record<string, string>, maxLabels = 16): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels).slice(0, maxLabels)) out[boundText(k, 64)] = boundText(String(v));
+  for (const [k, v] of Object.entries(labels).slice(0, maxLabels))
+    out[boundText(k, 64)] = boundText(String(v));
   return out;
 }
 

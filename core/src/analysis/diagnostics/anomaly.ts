@@ -8,7 +8,14 @@ import { round } from '../curves';
 import type { DiagnosticThresholds } from '../thresholds';
 import type { Finding, SeriesStats } from '../types';
 
-const SKIPPED = new Set(['training_epoch', 'training_step', 'epoch', 'step', 'llm_error_rate', 'llm_cache_hit_rate']);
+const SKIPPED = new Set([
+  'training_epoch',
+  'training_step',
+  'epoch',
+  'step',
+  'llm_error_rate',
+  'llm_cache_hit_rate',
+]);
 
 export function diagnoseAnomalies(stats: SeriesStats[], t: DiagnosticThresholds): Finding[] {
   const out: Finding[] = [];

@@ -12,7 +12,10 @@ const exp = (e: number) => 2 * Math.exp(-e / 15) + 0.15;
 describe('training diagnostics on healthy noisy curves', () => {
   const shapes: Record<string, Pick<TrainingRunSpec, 'trainLoss' | 'valLoss' | 'noise'>> = {
     'exponential decay': { trainLoss: exp, valLoss: (e) => exp(e) * 1.1 + 0.02 },
-    'power-law decay': { trainLoss: (e) => 2.5 / (1 + e / 3) ** 0.8, valLoss: (e) => (2.5 / (1 + e / 3) ** 0.8) * 1.15 },
+    'power-law decay': {
+      trainLoss: (e) => 2.5 / (1 + e / 3) ** 0.8,
+      valLoss: (e) => (2.5 / (1 + e / 3) ** 0.8) * 1.15,
+    },
     'step learning-rate schedule': {
       trainLoss: (e) => (e < 15 ? 1.5 - e * 0.03 : e < 30 ? 0.9 - (e - 15) * 0.015 : 0.6 - (e - 30) * 0.012),
       valLoss: (e) => (e < 15 ? 1.6 - e * 0.03 : e < 30 ? 1.0 - (e - 15) * 0.015 : 0.7 - (e - 30) * 0.012),
@@ -24,7 +27,9 @@ describe('training diagnostics on healthy noisy curves', () => {
       it(`${shape} (seed ${seed}) is healthy`, () => {
         const series = trainingRun({ ...healthyBase, ...spec, runId: `healthy-${seed}`, seed });
         const result = diagnose(series, 'training');
-        expect(result.findings.map((f) => `${f.code}: ${f.detail}`)).toEqual([expect.stringMatching(/^healthy/)]);
+        expect(result.findings.map((f) => `${f.code}: ${f.detail}`)).toEqual([
+          expect.stringMatching(/^healthy/),
+        ]);
       });
     }
   }
@@ -53,7 +58,12 @@ describe('training diagnostics find each pathology', () => {
   });
 
   it('divergence: a NaN loss', () => {
-    const series = trainingRun({ runId: 'nan', epochs: 20, trainLoss: (e) => (e >= 19.5 ? NaN : exp(e)), valLoss: exp });
+    const series = trainingRun({
+      runId: 'nan',
+      epochs: 20,
+      trainLoss: (e) => (e >= 19.5 ? NaN : exp(e)),
+      valLoss: exp,
+    });
     const f = diagnose(series, 'training').findings;
     expect(f[0]).toMatchObject({ code: 'divergence', severity: 'critical', evidence: { value: 'NaN' } });
     expect(codes(series, 'training')).toEqual(['divergence']);
@@ -67,7 +77,13 @@ describe('training diagnostics find each pathology', () => {
 
   it('plateau: no improvement for more than the patience', () => {
     const flat = (e: number) => (e < 10 ? exp(e) : exp(10));
-    const series = trainingRun({ runId: 'flat', epochs: 40, trainLoss: flat, valLoss: (e) => flat(e) * 1.1, noise: 0.01 });
+    const series = trainingRun({
+      runId: 'flat',
+      epochs: 40,
+      trainLoss: flat,
+      valLoss: (e) => flat(e) * 1.1,
+      noise: 0.01,
+    });
     const f = diagnose(series, 'training').findings;
     expect(f.map((x) => x.code)).toEqual(['plateau']);
     expect(f[0].title).toBe('No improvement over the last 10 epochs');
@@ -75,14 +91,26 @@ describe('training diagnostics find each pathology', () => {
 
   it('lr_too_high: the loss zig-zags around a level without improving', () => {
     const zig = (x: number) => 1.0 + 0.35 * (Math.round(x * 5) % 2 ? 1 : -1);
-    const series = trainingRun({ runId: 'zig', epochs: 10, stepsPerEpoch: 10, trainLoss: zig, valLoss: () => 1.1 });
+    const series = trainingRun({
+      runId: 'zig',
+      epochs: 10,
+      stepsPerEpoch: 10,
+      trainLoss: zig,
+      valLoss: () => 1.1,
+    });
     const f = diagnose(series, 'training').findings;
     expect(f.map((x) => x.code)).toEqual(['lr_too_high']);
     expect(f[0].evidence.learning_rate).toBe(1e-3);
   });
 
   it('vanishing gradients', () => {
-    const series = trainingRun({ runId: 'vanish', epochs: 20, trainLoss: exp, valLoss: exp, gradientNorm: () => 3e-8 });
+    const series = trainingRun({
+      runId: 'vanish',
+      epochs: 20,
+      trainLoss: exp,
+      valLoss: exp,
+      gradientNorm: () => 3e-8,
+    });
     expect(codes(series, 'training')).toEqual(['vanishing_gradients']);
   });
 
@@ -100,14 +128,26 @@ describe('training diagnostics find each pathology', () => {
   });
 
   it('GPU memory pressure above 95 % of total', () => {
-    const series = trainingRun({ runId: 'oom', epochs: 20, trainLoss: exp, valLoss: exp, gpuUsedGb: () => 7.8 });
+    const series = trainingRun({
+      runId: 'oom',
+      epochs: 20,
+      trainLoss: exp,
+      valLoss: exp,
+      gpuUsedGb: () => 7.8,
+    });
     const f = diagnose(series, 'training').findings;
     expect(f.map((x) => [x.code, x.severity])).toEqual([['gpu_memory_pressure', 'warning']]);
     expect(f[0].evidence.ratio).toBeGreaterThan(0.95);
   });
 
   it('throughput drop', () => {
-    const series = trainingRun({ runId: 'slow', epochs: 30, trainLoss: exp, valLoss: exp, speed: (e) => (e < 22 ? 1.2 : 0.6) });
+    const series = trainingRun({
+      runId: 'slow',
+      epochs: 30,
+      trainLoss: exp,
+      valLoss: exp,
+      speed: (e) => (e < 22 ? 1.2 : 0.6),
+    });
     expect(codes(series, 'training')).toEqual(['throughput_drop']);
   });
 
@@ -147,14 +187,26 @@ describe('LLM traffic diagnostics', () => {
     it(`healthy traffic (seed ${seed}, two models, one without caching) has no findings`, () => {
       const series = [
         ...llmTraffic({ ...base, seed }),
-        ...llmTraffic({ provider: 'anthropic', model: 'claude', buckets: 120, seed: seed + 100, cacheHitRate: () => 0, requests: 20 }),
+        ...llmTraffic({
+          provider: 'anthropic',
+          model: 'claude',
+          buckets: 120,
+          seed: seed + 100,
+          cacheHitRate: () => 0,
+          requests: 20,
+        }),
       ];
-      expect(diagnose(series, 'llm').findings.map((f) => `${f.code}: ${f.detail}`)).toEqual([expect.stringMatching(/^healthy/)]);
+      expect(diagnose(series, 'llm').findings.map((f) => `${f.code}: ${f.detail}`)).toEqual([
+        expect.stringMatching(/^healthy/),
+      ]);
     });
   }
 
   it('an error spike on one model is reported for that model only', () => {
-    const series = [...llmTraffic({ ...base, errorRate: late(0.01, 0.2) }), ...llmTraffic({ ...base, model: 'gpt-4o-mini', seed: 9 })];
+    const series = [
+      ...llmTraffic({ ...base, errorRate: late(0.01, 0.2) }),
+      ...llmTraffic({ ...base, model: 'gpt-4o-mini', seed: 9 }),
+    ];
     const f = diagnose(series, 'llm').findings;
     expect(f.map((x) => x.code)).toEqual(['llm_error_spike']);
     expect(f[0].evidence).toMatchObject({ provider: 'openai', model: 'gpt-4o' });
@@ -168,7 +220,9 @@ describe('LLM traffic diagnostics', () => {
   });
 
   it('cost spike', () => {
-    expect(codes(llmTraffic({ ...base, costPerRequestUsd: late(0.002, 0.007) }), 'llm')).toEqual(['cost_spike']);
+    expect(codes(llmTraffic({ ...base, costPerRequestUsd: late(0.002, 0.007) }), 'llm')).toEqual([
+      'cost_spike',
+    ]);
   });
 
   it('cache hit rate collapsing is a warning', () => {
@@ -177,8 +231,10 @@ describe('LLM traffic diagnostics', () => {
   });
 
   it('too little recent traffic is not judged', () => {
-    const f = diagnose(llmTraffic({ ...base, buckets: 40, requests: 1, errorRate: (i) => (i < 30 ? 0.01 : 0.9) }), 'llm').findings;
+    const f = diagnose(
+      llmTraffic({ ...base, buckets: 40, requests: 1, errorRate: (i) => (i < 30 ? 0.01 : 0.9) }),
+      'llm',
+    ).findings;
     expect(f.map((x) => x.code)).toEqual(['healthy']);
   });
-
 });

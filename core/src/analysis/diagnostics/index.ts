@@ -33,8 +33,15 @@ export function diagnose(
   if (kind === 'llm' || kind === 'auto') findings.push(...diagnoseLlmTraffic(series, t));
   if (kind === 'system' || kind === 'auto') findings.push(...diagnoseSystem(series, t));
 
-  const explained = new Set(findings.flatMap((f) => (f.series ?? []).map((r) => seriesKey(r.name, r.labels))));
-  findings.push(...diagnoseAnomalies(stats.filter((s) => !explained.has(seriesKey(s.name, s.labels))), t));
+  const explained = new Set(
+    findings.flatMap((f) => (f.series ?? []).map((r) => seriesKey(r.name, r.labels))),
+  );
+  findings.push(
+    ...diagnoseAnomalies(
+      stats.filter((s) => !explained.has(seriesKey(s.name, s.labels))),
+      t,
+    ),
+  );
 
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   if (findings.length === 0) findings.push(healthyFinding(series, kind));

@@ -10,7 +10,13 @@ import type { DiagnosticThresholds } from '../thresholds';
 import { boundText } from '../untrusted-text';
 import type { Finding, Point, SeriesInput, SeriesRef } from '../types';
 
-const SIGNALS = ['llm_requests', 'llm_error_rate', 'llm_latency_ms_p95', 'llm_cost_usd', 'llm_cache_hit_rate'] as const;
+const SIGNALS = [
+  'llm_requests',
+  'llm_error_rate',
+  'llm_latency_ms_p95',
+  'llm_cost_usd',
+  'llm_cache_hit_rate',
+] as const;
 type Signal = (typeof SIGNALS)[number];
 
 interface Traffic {
@@ -55,7 +61,10 @@ function splitter(g: Traffic, fraction: number): (points: Point[]) => Split {
     to = Math.max(to, s.points[s.points.length - 1][0]);
   }
   const cut = to - fraction * (to - from);
-  return (points) => ({ recent: points.filter((p) => p[0] > cut), baseline: points.filter((p) => p[0] <= cut) });
+  return (points) => ({
+    recent: points.filter((p) => p[0] > cut),
+    baseline: points.filter((p) => p[0] <= cut),
+  });
 }
 
 /** Request-weighted mean of a rate over some buckets (plain mean without request counts). */
@@ -94,13 +103,22 @@ export function diagnoseLlmTraffic(series: SeriesInput[], t: DiagnosticThreshold
       if (recent.length && baseline.length) {
         const now = weightedRate(recent, requests);
         const before = weightedRate(baseline, requests);
-        if (now >= th.errorRatePercentMin && now >= th.errorRateFactor * before && now - before >= th.errorRatePercentMinIncrease) {
+        if (
+          now >= th.errorRatePercentMin &&
+          now >= th.errorRateFactor * before &&
+          now - before >= th.errorRatePercentMinIncrease
+        ) {
           out.push({
             code: 'llm_error_spike',
             severity: now >= 5 * th.errorRatePercentMin ? 'critical' : 'warning',
             title: `Error spike on ${who}`,
             detail: `${round(now, 3)}% of recent requests to ${who} failed, against ${round(before, 3)}% before. Check the provider's status, rate limits and quotas, and the error types of the failed requests.`,
-            evidence: { ...evidenceBase, error_rate_pct_recent: round(now), error_rate_pct_baseline: round(before), threshold_pct: th.errorRatePercentMin },
+            evidence: {
+              ...evidenceBase,
+              error_rate_pct_recent: round(now),
+              error_rate_pct_baseline: round(before),
+              threshold_pct: th.errorRatePercentMin,
+            },
             series: [err.ref],
           });
         }
@@ -119,7 +137,13 @@ export function diagnoseLlmTraffic(series: SeriesInput[], t: DiagnosticThreshold
             severity: now >= 2 * th.latencyFactor * before ? 'critical' : 'warning',
             title: `Latency regression on ${who}`,
             detail: `The p95 latency of ${who} is ${round(now)} ms, ${round(now / before, 3)}× the previous window's ${round(before)} ms. Longer prompts or outputs, provider load, or a changed model version are the usual causes.`,
-            evidence: { ...evidenceBase, p95_ms_recent: round(now), p95_ms_baseline: round(before), factor: round(now / before), threshold_factor: th.latencyFactor },
+            evidence: {
+              ...evidenceBase,
+              p95_ms_recent: round(now),
+              p95_ms_baseline: round(before),
+              factor: round(now / before),
+              threshold_factor: th.latencyFactor,
+            },
             series: [lat.ref],
           });
         }
@@ -138,7 +162,12 @@ export function diagnoseLlmTraffic(series: SeriesInput[], t: DiagnosticThreshold
             severity: now >= 2 * th.costFactor * before ? 'critical' : 'warning',
             title: `Cost spike on ${who}`,
             detail: `${who} now costs $${round(now)} per interval against $${round(before)} before (${before > 0 ? `${round(now / before, 3)}×` : 'from nothing'}). Check for a traffic surge, longer prompts, a retry loop, or a switch to a pricier model.`,
-            evidence: { ...evidenceBase, cost_usd_per_bucket_recent: round(now), cost_usd_per_bucket_baseline: round(before), threshold_factor: th.costFactor },
+            evidence: {
+              ...evidenceBase,
+              cost_usd_per_bucket_recent: round(now),
+              cost_usd_per_bucket_baseline: round(before),
+              threshold_factor: th.costFactor,
+            },
             series: [cost.ref],
           });
         }
@@ -162,7 +191,12 @@ export function diagnoseLlmTraffic(series: SeriesInput[], t: DiagnosticThreshold
             detail: dropped
               ? `The cache hit rate of ${who} fell to ${round(now, 3)}% from ${round(before, 3)}%. A changed prompt prefix (timestamps or IDs at the start) or a shorter cache TTL usually explains it.`
               : `Only ${round(now, 3)}% of requests to ${who} hit the cache. Put the stable part of prompts first so prefix caching can work.`,
-            evidence: { ...evidenceBase, cache_hit_rate_pct_recent: round(now), cache_hit_rate_pct_baseline: round(before), threshold_pct: th.cacheHitRatePercentMin },
+            evidence: {
+              ...evidenceBase,
+              cache_hit_rate_pct_recent: round(now),
+              cache_hit_rate_pct_baseline: round(before),
+              threshold_pct: th.cacheHitRatePercentMin,
+            },
             series: [cache.ref],
           });
         }

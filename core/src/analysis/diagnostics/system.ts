@@ -6,7 +6,9 @@ import { memoryPressureFinding } from './training';
 
 export function diagnoseSystem(series: SeriesInput[], t: DiagnosticThresholds): Finding[] {
   const key = (s: SeriesInput) => JSON.stringify([s.labels.host ?? '', s.labels.gpu ?? '']);
-  const totals = new Map(series.filter((s) => s.name === 'system_gpu_memory_total_bytes').map((s) => [key(s), s]));
+  const totals = new Map(
+    series.filter((s) => s.name === 'system_gpu_memory_total_bytes').map((s) => [key(s), s]),
+  );
   const out: Finding[] = [];
   for (const used of series.filter((s) => s.name === 'system_gpu_memory_used_bytes')) {
     const total = totals.get(key(used));
@@ -16,7 +18,7 @@ export function diagnoseSystem(series: SeriesInput[], t: DiagnosticThresholds): 
       used.points.filter((p) => Number.isFinite(p[1])).map((p) => p[1] / 1e9),
       totalValues.length ? totalValues[totalValues.length - 1][1] / 1e9 : NaN,
       t,
-      `GPU ${boundText(used.labels.gpu ?? "?", 16)} on host "${boundText(used.labels.host ?? "?", 80)}"`,
+      `GPU ${boundText(used.labels.gpu ?? '?', 16)} on host "${boundText(used.labels.host ?? '?', 80)}"`,
       [
         { name: used.name, labels: used.labels },
         { name: total.name, labels: total.labels },

@@ -30,7 +30,8 @@ export function trainingMetricOf(series: SeriesInput): TrainingMetric | null {
   const name = series.name;
   const split = series.labels.split;
   if (name === 'aihub_training_loss' && (split === 'train' || split === 'val')) return `${split}_loss`;
-  if (name === 'aihub_training_accuracy' && (split === 'train' || split === 'val')) return `${split}_accuracy`;
+  if (name === 'aihub_training_accuracy' && (split === 'train' || split === 'val'))
+    return `${split}_accuracy`;
   let bare = name.replace(/^aihub_training_/, '').replace(/^training_/, '');
   if (bare === 'loss') bare = 'train_loss';
   if (bare === 'speed') bare = 'training_speed';

@@ -3,7 +3,15 @@
  * vanishing/exploding gradients, GPU memory pressure, throughput drop. Each check reads the
  * smoothed curve (median of the last few points) so a single noisy point cannot trigger it.
  */
-import { currentValue, medianOf, movingMedian, perEpochCurve, round, signChangeRatio, standardDeviationOf } from '../curves';
+import {
+  currentValue,
+  medianOf,
+  movingMedian,
+  perEpochCurve,
+  round,
+  signChangeRatio,
+  standardDeviationOf,
+} from '../curves';
 import type { DiagnosticThresholds } from '../thresholds';
 import { boundText } from '../untrusted-text';
 import type { Finding, Point, SeriesRef } from '../types';
@@ -24,7 +32,8 @@ function curveOf(run: TrainingRun, metric: TrainingMetric, minPoints: number): C
   const nonFinite = m.points.find((p) => !Number.isFinite(p[1])) ?? null;
   const epochs = run.metrics.epoch?.points.filter((p) => Number.isFinite(p[1]));
   const perEpoch = perEpochCurve(m.points, epochs);
-  const pts = perEpoch && perEpoch.length >= minPoints ? perEpoch : m.points.filter((p) => Number.isFinite(p[1]));
+  const pts =
+    perEpoch && perEpoch.length >= minPoints ? perEpoch : m.points.filter((p) => Number.isFinite(p[1]));
   return {
     xs: pts.map((p) => p[0]),
     ys: pts.map((p) => p[1]),
@@ -91,7 +100,13 @@ export function diagnoseTrainingRun(run: TrainingRun, t: DiagnosticThresholds): 
 
   // Overfitting: val loss rising from its best while train loss keeps falling, or val ≫ train.
   let overfitting = false;
-  if (!diverged && train && val && train.ys.length >= t.overfitting.minPoints && val.ys.length >= t.overfitting.minPoints) {
+  if (
+    !diverged &&
+    train &&
+    val &&
+    train.ys.length >= t.overfitting.minPoints &&
+    val.ys.length >= t.overfitting.minPoints
+  ) {
     const valSmooth = movingMedian(val.ys, k);
     let bestIndex = 0;
     for (let i = 1; i < valSmooth.length; i++) if (valSmooth[i] < valSmooth[bestIndex]) bestIndex = i;
@@ -103,14 +118,21 @@ export function diagnoseTrainingRun(run: TrainingRun, t: DiagnosticThresholds): 
     let j = 0;
     while (j + 1 < train.xs.length && train.xs[j + 1] <= val.xs[bestIndex]) j++;
     const trainAtBest = trainSmooth[j];
-    const rising = valBest > 0 && valNow > valBest * (1 + t.overfitting.valRiseFraction) && trainNow <= trainAtBest;
+    const rising =
+      valBest > 0 && valNow > valBest * (1 + t.overfitting.valRiseFraction) && trainNow <= trainAtBest;
     const ratio = trainNow > 0 ? valNow / trainNow : NaN;
     const ratioHigh = Number.isFinite(ratio) && ratio > t.overfitting.ratio;
     if (rising || ratioHigh) {
       overfitting = true;
       const parts = [];
-      if (rising) parts.push(`the validation loss has risen ${round(((valNow - valBest) / valBest) * 100, 3)}% from its best (${round(valBest)} at ${where(val, bestIndex)}) while the training loss kept falling`);
-      if (ratioHigh) parts.push(`the validation loss is ${round(ratio, 3)}× the training loss (limit ${t.overfitting.ratio})`);
+      if (rising)
+        parts.push(
+          `the validation loss has risen ${round(((valNow - valBest) / valBest) * 100, 3)}% from its best (${round(valBest)} at ${where(val, bestIndex)}) while the training loss kept falling`,
+        );
+      if (ratioHigh)
+        parts.push(
+          `the validation loss is ${round(ratio, 3)}× the training loss (limit ${t.overfitting.ratio})`,
+        );
       findings.push({
         code: 'overfitting',
         severity: rising && ratioHigh ? 'critical' : 'warning',
@@ -169,7 +191,11 @@ export function diagnoseTrainingRun(run: TrainingRun, t: DiagnosticThresholds): 
     const head = medianOf(window.slice(0, k));
     const tail = medianOf(window.slice(-k));
     const improving = tail < head * 0.95;
-    if (oscillation > t.lrTooHigh.oscillationFraction && flips >= t.lrTooHigh.minSignChangeRatio && !improving) {
+    if (
+      oscillation > t.lrTooHigh.oscillationFraction &&
+      flips >= t.lrTooHigh.minSignChangeRatio &&
+      !improving
+    ) {
       const lr = run.metrics.learning_rate?.points.filter((p) => Number.isFinite(p[1])).at(-1)?.[1];
       findings.push({
         code: 'lr_too_high',
@@ -200,8 +226,17 @@ function gradientFindings(run: TrainingRun, t: DiagnosticThresholds, who: string
   const nonFinite = g.points.find((p) => !Number.isFinite(p[1]));
   const values = g.points.filter((p) => Number.isFinite(p[1]));
   const out: Finding[] = [];
-  if (values.length && currentValue(values.map((p) => p[1]), t.smoothingPoints) < t.gradients.vanishingBelow) {
-    const now = currentValue(values.map((p) => p[1]), t.smoothingPoints);
+  if (
+    values.length &&
+    currentValue(
+      values.map((p) => p[1]),
+      t.smoothingPoints,
+    ) < t.gradients.vanishingBelow
+  ) {
+    const now = currentValue(
+      values.map((p) => p[1]),
+      t.smoothingPoints,
+    );
     out.push({
       code: 'vanishing_gradients',
       severity: 'warning',
@@ -267,7 +302,12 @@ export function memoryPressureFinding(
     severity: ratio >= t.gpuMemory.criticalRatio ? 'critical' : 'warning',
     title: 'GPU memory nearly full',
     detail: `${subject} uses ${round(ratio * 100, 3)}% of GPU memory (${round(now)} of ${round(total)} ${unit}). An out-of-memory crash is likely: reduce the batch size, use mixed precision or gradient checkpointing.`,
-    evidence: { used: round(now), total: round(total), ratio: round(ratio), warning_ratio: t.gpuMemory.warningRatio },
+    evidence: {
+      used: round(now),
+      total: round(total),
+      ratio: round(ratio),
+      warning_ratio: t.gpuMemory.warningRatio,
+    },
     series: refs,
   };
 }
@@ -305,7 +345,12 @@ function throughputFindings(run: TrainingRun, t: DiagnosticThresholds, who: stri
       severity: drop >= 0.6 ? 'critical' : 'warning',
       title: 'Training throughput dropped',
       detail: `${who.charAt(0).toUpperCase() + who.slice(1)} runs at ${round(now)} against a baseline of ${round(baseline)} (−${round(drop * 100, 3)}%). Look for data-loader stalls, thermal throttling, another job on the GPU, or checkpointing to slow storage.`,
-      evidence: { current: round(now), baseline: round(baseline), drop_fraction: round(drop), threshold: t.throughput.dropFraction },
+      evidence: {
+        current: round(now),
+        baseline: round(baseline),
+        drop_fraction: round(drop),
+        threshold: t.throughput.dropFraction,
+      },
       series: [s.ref],
     },
   ];

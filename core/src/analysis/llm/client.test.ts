@@ -45,12 +45,23 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     const client = createLlmClient(config());
     const deltas: string[] = [];
     const records: LlmUsageRecord[] = [];
-    const r = await client.complete(messages, { onDelta: (d) => deltas.push(d), onAttempt: (x) => records.push(x) });
+    const r = await client.complete(messages, {
+      onDelta: (d) => deltas.push(d),
+      onAttempt: (x) => records.push(x),
+    });
     expect(deltas).toEqual(['The run ', 'looks ', 'healthy: ', 'loss is ', 'falling.']);
     expect(r).toMatchObject({ text: 'The run looks healthy: loss is falling.', cached: false, attempts: 1 });
     expect(r.usage).toEqual({ input_tokens: 100, output_tokens: 5, cached_tokens: 0 });
     expect(records).toEqual([
-      expect.objectContaining({ provider: 'openai_compatible', model: 'test-model', operation: 'chat', status: 'ok', input_tokens: 100, output_tokens: 5, cache_hit: false }),
+      expect.objectContaining({
+        provider: 'openai_compatible',
+        model: 'test-model',
+        operation: 'chat',
+        status: 'ok',
+        input_tokens: 100,
+        output_tokens: 5,
+        cache_hit: false,
+      }),
     ]);
     expect(records[0].ttft_ms).toBeGreaterThanOrEqual(0);
     const sent = server.chatRequests()[0];
@@ -62,13 +73,14 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     const client = createLlmClient(config());
     const records: LlmUsageRecord[] = [];
     await client.complete(messages);
-    const again = await client.complete(
-      [messages[0], { role: 'user', content: '  How is   the run? ' }],
-      { onAttempt: (x) => records.push(x) },
-    );
+    const again = await client.complete([messages[0], { role: 'user', content: '  How is   the run? ' }], {
+      onAttempt: (x) => records.push(x),
+    });
     expect(again.cached).toBe(true);
     expect(server.chatRequests()).toHaveLength(1);
-    expect(records).toEqual([expect.objectContaining({ cache_hit: true, input_tokens: 0, output_tokens: 0 })]);
+    expect(records).toEqual([
+      expect.objectContaining({ cache_hit: true, input_tokens: 0, output_tokens: 0 }),
+    ]);
     expect(client.cacheStats()).toMatchObject({ hits: 1, misses: 1, hit_rate: 0.5, size: 1 });
   });
 
@@ -80,7 +92,10 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     expect(r.attempts).toBe(2);
     const [first, second] = server.chatRequests();
     expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(950);
-    expect(records.map((x) => [x.status, x.error_type])).toEqual([['error', 'rate_limit'], ['ok', undefined]]);
+    expect(records.map((x) => [x.status, x.error_type])).toEqual([
+      ['error', 'rate_limit'],
+      ['ok', undefined],
+    ]);
   });
 
   it('does not wait for a Retry-After longer than allowed, and tells the user when to retry', async () => {
@@ -111,10 +126,18 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     const ok = await createLlmClient(config()).complete(messages);
     expect(ok.attempts).toBe(3);
 
-    server.enqueue(TEST_LLM_ERRORS.serverError(), TEST_LLM_ERRORS.serverError(), TEST_LLM_ERRORS.serverError());
-    const e = await failure(createLlmClient(config({ maxRetries: 2 })).complete([...messages, { role: 'user', content: 'again' }]));
+    server.enqueue(
+      TEST_LLM_ERRORS.serverError(),
+      TEST_LLM_ERRORS.serverError(),
+      TEST_LLM_ERRORS.serverError(),
+    );
+    const e = await failure(
+      createLlmClient(config({ maxRetries: 2 })).complete([...messages, { role: 'user', content: 'again' }]),
+    );
     expect(e.category).toBe('server');
-    expect(e.info.message).toMatch(/^openai_compatible failed while answering \(HTTP 500\): The server had an error/);
+    expect(e.info.message).toMatch(
+      /^openai_compatible failed while answering \(HTTP 500\): The server had an error/,
+    );
     expect(e.info.suggestion).toMatch(/Retry in a minute/);
     expect(server.chatRequests()).toHaveLength(6);
   });
@@ -125,7 +148,8 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     expect(e.info).toMatchObject({
       category: 'context_length',
       message: 'The analysis context is too long for test-model.',
-      suggestion: 'Narrow the time range or select fewer series, or use a model with a larger context window.',
+      suggestion:
+        'Narrow the time range or select fewer series, or use a model with a larger context window.',
     });
     expect(server.chatRequests()).toHaveLength(1);
   });
@@ -142,13 +166,17 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     const e = await failure(createLlmClient(config({ timeoutMs: 300 })).complete(messages));
     expect(e.info.category).toBe('timeout');
     expect(e.info.message).toBe('The LLM (test-model at openai_compatible) did not respond within 300 ms.');
-    await expect(server.waitForAbort(100).catch(() => server.chatRequests()[0])).resolves.toMatchObject({ aborted: true });
+    await expect(server.waitForAbort(100).catch(() => server.chatRequests()[0])).resolves.toMatchObject({
+      aborted: true,
+    });
   });
 
   it('a stream that stalls after some text times out and is not retried', async () => {
     server.enqueue({ type: 'stall', chunks: ['Partial ', 'answer'] });
     const deltas: string[] = [];
-    const e = await failure(createLlmClient(config({ timeoutMs: 400 })).complete(messages, { onDelta: (d) => deltas.push(d) }));
+    const e = await failure(
+      createLlmClient(config({ timeoutMs: 400 })).complete(messages, { onDelta: (d) => deltas.push(d) }),
+    );
     expect(e.category).toBe('timeout');
     expect(deltas).toEqual(['Partial ', 'answer']);
     expect(server.chatRequests()).toHaveLength(1);
@@ -163,14 +191,21 @@ describe('LLM client against a local OpenAI-compatible server', () => {
     const e = await failure(client.complete(messages));
     expect(e.info.category).toBe('network');
     expect(e.info.message).toBe(`Could not reach the LLM at http://127.0.0.1:${port}/v1.`);
-    expect(await client.status()).toMatchObject({ configured: true, reachable: false, error: { category: 'network' } });
+    expect(await client.status()).toMatchObject({
+      configured: true,
+      reachable: false,
+      error: { category: 'network' },
+    });
   });
 
   it('cancelling the caller signal aborts the upstream HTTP request', async () => {
     server.enqueue({ type: 'stream', chunks: ['a', 'b', 'c', 'd', 'e', 'f'], chunkDelayMs: 200 });
     const controller = new AbortController();
     const aborted = server.waitForAbort();
-    const call = createLlmClient(config()).complete(messages, { signal: controller.signal, onDelta: () => controller.abort() });
+    const call = createLlmClient(config()).complete(messages, {
+      signal: controller.signal,
+      onDelta: () => controller.abort(),
+    });
     const e = await failure(call);
     expect(e.category).toBe('cancelled');
     expect((await aborted).completed).toBe(false);
@@ -191,13 +226,19 @@ describe('LLM configuration from the environment', () => {
     expect(llmConfigFromEnv({})).toBeNull();
   });
   it('reads key, base URL and model; local servers need no key', () => {
-    expect(llmConfigFromEnv({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', AIHUB_LLM_MODEL: 'llama3.1' })).toMatchObject({
+    expect(
+      llmConfigFromEnv({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', AIHUB_LLM_MODEL: 'llama3.1' }),
+    ).toMatchObject({
       apiKey: 'not-needed',
       baseURL: 'http://127.0.0.1:11434/v1',
       model: 'llama3.1',
       provider: 'ollama',
       timeoutMs: 30_000,
     });
-    expect(llmConfigFromEnv({ OPENAI_API_KEY: 'sk-1' })).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', baseURL: undefined });
+    expect(llmConfigFromEnv({ OPENAI_API_KEY: 'sk-1' })).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      baseURL: undefined,
+    });
   });
 });

@@ -82,7 +82,10 @@ export interface LlmClient {
 }
 
 /** Whitespace-normalised request → sha256: the cache key (operation, model, messages, parameters). */
-export function requestKey(config: Pick<LlmConfig, 'model' | 'temperature' | 'maxOutputTokens'>, messages: ChatMessage[]): string {
+export function requestKey(
+  config: Pick<LlmConfig, 'model' | 'temperature' | 'maxOutputTokens'>,
+  messages: ChatMessage[],
+): string {
   const normalised = {
     model: config.model,
     temperature: config.temperature,
@@ -141,13 +144,23 @@ class ConcurrencyLimit {
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
 export function createLlmClient(config: LlmConfig): LlmClient {
-  const sdk = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL, maxRetries: 0, timeout: config.timeoutMs });
+  const sdk = new OpenAI({
+    apiKey: config.apiKey,
+    baseURL: config.baseURL,
+    maxRetries: 0,
+    timeout: config.timeoutMs,
+  });
   const cache = new LruTtlCache<Omit<LlmResult, 'cached' | 'attempts' | 'latency_ms' | 'ttft_ms'>>(
     config.cache.maxEntries,
     config.cache.ttlMs,
   );
   const limit = new ConcurrencyLimit(config.maxConcurrency);
-  const target = { provider: config.provider, model: config.model, baseURL: config.baseURL, timeoutMs: config.timeoutMs };
+  const target = {
+    provider: config.provider,
+    model: config.model,
+    baseURL: config.baseURL,
+    timeoutMs: config.timeoutMs,
+  };
   let lastStatus: { at: number; value: LlmStatus } | null = null;
 
   /** One HTTP attempt, streamed, with the progress timeout and the caller's signal wired in. */
@@ -266,27 +279,35 @@ export function createLlmClient(config: LlmConfig): LlmClient {
       });
       return { ...hit, cached: true, attempts: 0, latency_ms: 0 };
     }
-    return limit.run(async () => {
-      const emitted = { any: false };
-      for (let n = 0; ; n++) {
-        try {
-          const r = await attempt(messages, options, emitted);
-          if (useCache) cache.set(key, { text: r.text, model: r.model, usage: r.usage });
-          return { ...r, cached: false, attempts: n + 1 };
-        } catch (err) {
-          const e = err as LlmError;
-          const waitMs = e.info.retry_after !== undefined ? e.info.retry_after * 1000 : config.retryBaseDelayMs * 2 ** n * (0.5 + Math.random());
-          if (!e.retryable || emitted.any || n >= config.maxRetries || waitMs > config.maxRetryWaitMs) throw e;
+    return limit
+      .run(async () => {
+        const emitted = { any: false };
+        for (let n = 0; ; n++) {
           try {
-            await abortableSleep(waitMs, options.signal);
-          } catch {
-            throw classifyLlmError(new Error('cancelled'), target, 'cancelled');
+            const r = await attempt(messages, options, emitted);
+            if (useCache) cache.set(key, { text: r.text, model: r.model, usage: r.usage });
+            return { ...r, cached: false, attempts: n + 1 };
+          } catch (err) {
+            const e = err as LlmError;
+            const waitMs =
+              e.info.retry_after !== undefined
+                ? e.info.retry_after * 1000
+                : config.retryBaseDelayMs * 2 ** n * (0.5 + Math.random());
+            if (!e.retryable || emitted.any || n >= config.maxRetries || waitMs > config.maxRetryWaitMs)
+              throw e;
+            try {
+              await abortableSleep(waitMs, options.signal);
+            } catch {
+              throw classifyLlmError(new Error('cancelled'), target, 'cancelled');
+            }
           }
         }
-      }
-    }, options.signal).catch((err: unknown) => {
-      throw err instanceof LlmError ? err : classifyLlmError(err, target, options.signal?.aborted ? 'cancelled' : undefined);
-    });
+      }, options.signal)
+      .catch((err: unknown) => {
+        throw err instanceof LlmError
+          ? err
+          : classifyLlmError(err, target, options.signal?.aborted ? 'cancelled' : undefined);
+      });
   }
 
   async function status(signal?: AbortSignal): Promise<LlmStatus> {
@@ -306,5 +327,11 @@ export function createLlmClient(config: LlmConfig): LlmClient {
     return value;
   }
 
-  return { model: config.model, provider: config.provider, complete, status, cacheStats: () => cache.stats() };
+  return {
+    model: config.model,
+    provider: config.provider,
+    complete,
+    status,
+    cacheStats: () => cache.stats(),
+  };
 }

@@ -43,7 +43,11 @@ export class LlmError extends Error {
   }
   /** Transient failures worth another attempt. */
   get retryable(): boolean {
-    return this.info.category === 'rate_limit' || this.info.category === 'server' || this.info.category === 'network';
+    return (
+      this.info.category === 'rate_limit' ||
+      this.info.category === 'server' ||
+      this.info.category === 'network'
+    );
   }
 }
 
@@ -73,14 +77,31 @@ function providerMessage(err: InstanceType<typeof OpenAI.APIError>): string {
   return raw.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
-const CONTEXT_PATTERN = /context[_ ]length|maximum context|context window|too many tokens|prompt is too long|reduce the length/i;
+const CONTEXT_PATTERN =
+  /context[_ ]length|maximum context|context window|too many tokens|prompt is too long|reduce the length/i;
 const QUOTA_PATTERN = /insufficient_quota|quota|billing|credit/i;
 
 export function classifyLlmError(err: unknown, target: Target, reason?: 'timeout' | 'cancelled'): LlmError {
   const { provider, model } = target;
   const where = target.baseURL ?? 'api.openai.com';
-  const make = (category: LlmErrorCategory, message: string, suggestion: string, status?: number, retry_after?: number) =>
-    new LlmError({ category, message, suggestion, provider, model, ...(retry_after !== undefined ? { retry_after: Math.ceil(retry_after) } : {}) }, status);
+  const make = (
+    category: LlmErrorCategory,
+    message: string,
+    suggestion: string,
+    status?: number,
+    retry_after?: number,
+  ) =>
+    new LlmError(
+      {
+        category,
+        message,
+        suggestion,
+        provider,
+        model,
+        ...(retry_after !== undefined ? { retry_after: Math.ceil(retry_after) } : {}),
+      },
+      status,
+    );
 
   if (err instanceof LlmError) return err;
   if (reason === 'timeout' || err instanceof OpenAI.APIConnectionTimeoutError) {
@@ -168,14 +189,19 @@ export function classifyLlmError(err: unknown, target: Target, reason?: 'timeout
     );
   }
   const message = err instanceof Error ? err.message : String(err);
-  return make('network', `Calling the LLM at ${where} failed: ${message.slice(0, 200)}`, 'Check OPENAI_BASE_URL and the network.');
+  return make(
+    'network',
+    `Calling the LLM at ${where} failed: ${message.slice(0, 200)}`,
+    'Check OPENAI_BASE_URL and the network.',
+  );
 }
 
 export function notConfiguredError(): LlmErrorInfo {
   return {
     category: 'not_configured',
     message: 'No analysis LLM is configured, so the answer is the deterministic findings only.',
-    suggestion: 'Set OPENAI_API_KEY (and OPENAI_BASE_URL / AIHUB_LLM_MODEL for other providers) and restart the collector.',
+    suggestion:
+      'Set OPENAI_API_KEY (and OPENAI_BASE_URL / AIHUB_LLM_MODEL for other providers) and restart the collector.',
     provider: 'none',
     model: 'none',
   };

@@ -58,7 +58,8 @@ export const TEST_LLM_ERRORS = {
   unauthorized: (): TestLlmBehaviour => ({
     type: 'error',
     status: 401,
-    message: 'Incorrect API key provided: sk-test. You can find your API key at https://platform.openai.com/account/api-keys.',
+    message:
+      'Incorrect API key provided: sk-test. You can find your API key at https://platform.openai.com/account/api-keys.',
     code: 'invalid_api_key',
     errorType: 'invalid_request_error',
   }),
@@ -118,7 +119,10 @@ export async function startOpenAiTestServer(
   options: { defaultBehaviour?: TestLlmBehaviour; port?: number } = {},
 ): Promise<OpenAiTestServer> {
   const queue: TestLlmBehaviour[] = [];
-  let fallback: TestLlmBehaviour = options.defaultBehaviour ?? { type: 'stream', chunks: DEFAULT_TEST_ANSWER };
+  let fallback: TestLlmBehaviour = options.defaultBehaviour ?? {
+    type: 'stream',
+    chunks: DEFAULT_TEST_ANSWER,
+  };
   const requests: RecordedLlmRequest[] = [];
   const abortWaiters: ((r: RecordedLlmRequest) => void)[] = [];
   const open = new Set<http.ServerResponse>();
@@ -157,13 +161,19 @@ export async function startOpenAiTestServer(
       });
       if (req.method === 'GET' && path.endsWith('/models')) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model', owned_by: 'test' }] }));
+        res.end(
+          JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model', owned_by: 'test' }] }),
+        );
         record.completed = true;
         return;
       }
       if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
         res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } }));
+        res.end(
+          JSON.stringify({
+            error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' },
+          }),
+        );
         return;
       }
       void respond(queue.shift() ?? fallback, record, res, `chatcmpl-test-${++seq}`);
@@ -172,7 +182,12 @@ export async function startOpenAiTestServer(
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  async function respond(b: TestLlmBehaviour, record: RecordedLlmRequest, res: http.ServerResponse, id: string) {
+  async function respond(
+    b: TestLlmBehaviour,
+    record: RecordedLlmRequest,
+    res: http.ServerResponse,
+    id: string,
+  ) {
     const model = record.body.model ?? 'test-model';
     if (b.type === 'error') {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -180,7 +195,12 @@ export async function startOpenAiTestServer(
       res.writeHead(b.status, headers);
       res.end(
         JSON.stringify({
-          error: { message: b.message ?? `error ${b.status}`, type: b.errorType ?? 'error', param: null, code: b.code ?? null },
+          error: {
+            message: b.message ?? `error ${b.status}`,
+            type: b.errorType ?? 'error',
+            param: null,
+            code: b.code ?? null,
+          },
         }),
       );
       record.completed = true;
@@ -209,14 +229,24 @@ export async function startOpenAiTestServer(
           object: 'chat.completion',
           created,
           model,
-          choices: [{ index: 0, message: { role: 'assistant', content: chunks.join('') }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: b.usage?.prompt_tokens ?? 100, completion_tokens: b.usage?.completion_tokens ?? chunks.length, total_tokens: 0 },
+          choices: [
+            { index: 0, message: { role: 'assistant', content: chunks.join('') }, finish_reason: 'stop' },
+          ],
+          usage: {
+            prompt_tokens: b.usage?.prompt_tokens ?? 100,
+            completion_tokens: b.usage?.completion_tokens ?? chunks.length,
+            total_tokens: 0,
+          },
         }),
       );
       record.completed = true;
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     res.write(chunk({ role: 'assistant', content: '' }));
     for (const piece of chunks) {
       if (b.type === 'stream' && b.chunkDelayMs) await sleep(b.chunkDelayMs);
@@ -226,7 +256,10 @@ export async function startOpenAiTestServer(
     }
     if (b.type === 'stall') return;
     res.write(chunk({}, 'stop'));
-    if (record.body.stream_options && (record.body.stream_options as { include_usage?: boolean }).include_usage) {
+    if (
+      record.body.stream_options &&
+      (record.body.stream_options as { include_usage?: boolean }).include_usage
+    ) {
       const u = b.usage ?? { prompt_tokens: 100, completion_tokens: chunks.length };
       res.write(
         chunk({}, null, {
@@ -255,7 +288,10 @@ export async function startOpenAiTestServer(
     chatRequests: () => requests.filter((r) => r.path.endsWith('/chat/completions')),
     waitForAbort(timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no aborted request within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no aborted request within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         abortWaiters.push((r) => {
           clearTimeout(timer);
           resolve(r);

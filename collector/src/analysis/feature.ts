@@ -1,0 +1,33 @@
+/**
+ * The analysis API as a collector feature: mounts createAnalysisRouter with the collector's
+ * storage and logger, and records the assistant's own LLM calls through the normal ingest
+ * path (so they land in llm_requests and the gen_ai_* metrics like any other LLM traffic).
+ */
+import { createLlmClient, llmConfigFromEnv, type LlmClient, type ThresholdOverrides } from '@aihub/core';
+import type { CollectorFeature } from '../collector';
+import { createAnalysisRouter } from './router';
+
+export interface AnalysisFeatureOptions {
+  /** The LLM client; omitted → from OPENAI_API_KEY / OPENAI_BASE_URL / AIHUB_LLM_MODEL; null → none. */
+  llm?: LlmClient | null;
+  env?: Record<string, string | undefined>;
+  thresholds?: ThresholdOverrides;
+}
+
+export function analysisFeature(options: AnalysisFeatureOptions = {}): CollectorFeature {
+  const config = options.llm === undefined ? llmConfigFromEnv(options.env ?? process.env) : null;
+  const llm = options.llm !== undefined ? options.llm : config ? createLlmClient(config) : null;
+  return {
+    name: 'analysis',
+    router: (ctx) =>
+      createAnalysisRouter({
+        db: ctx.db,
+        llm,
+        logger: ctx.logger.child({ component: 'analysis' }),
+        thresholds: options.thresholds,
+        recordLlmUsage: async (record) => {
+          await ctx.ingest.ingest({ llm: [record] }, { source: 'assistant' });
+        },
+      }),
+  };
+}

@@ -1,0 +1,3 @@
+export { createAnalysisRouter, type AnalysisRouterDeps } from './router';
+export { analysisFeature, type AnalysisFeatureOptions } from './feature';
+export { loadAnalysisContext, type LoadedContext } from './context';
