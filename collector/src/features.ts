@@ -4,13 +4,20 @@ import type { CollectorFeature } from './collector';
 import { otlpFeature } from './otlp/otlp-feature';
 import { loadStreamConfig } from './streams/stream-config';
 import { streamFeature } from './streams/stream-feature';
+import { tensorboardFeature } from './tensorboard/tensorboard-feature';
 import { trainingRunsFeature } from './training/training-runs-feature';
 
 /**
  * The optional parts of the collector (streams, analysis, OTLP, TensorBoard), wired in one
  * place. `env` carries the settings these parts read beyond CollectorConfig.
  */
-export function defaultFeatures(_config: CollectorConfig, env: Env = process.env): CollectorFeature[] {
+export function defaultFeatures(config: CollectorConfig, env: Env = process.env): CollectorFeature[] {
   const streams = loadStreamConfig(env);
-  return [trainingRunsFeature({ staleAfterMs: streams.staleAfterMs }), streamFeature(streams), otlpFeature()];
+  const features = [
+    trainingRunsFeature({ staleAfterMs: streams.staleAfterMs }),
+    streamFeature(streams),
+    otlpFeature(),
+  ];
+  if (config.tensorboardLogdir) features.push(tensorboardFeature(config.tensorboardLogdir, env));
+  return features;
 }
