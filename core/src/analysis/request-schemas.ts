@@ -41,9 +41,15 @@ const NON_FINITE: Record<string, number> = {
  * strings "NaN" / "Infinity" / "-Infinity" (a diverged loss is data, and JSON cannot carry it).
  */
 const PointsSchema = z
-  .array(z.unknown())
-  .max(ANALYSIS_LIMITS.maxPointsPerSeries)
+  .custom<unknown[]>((v) => Array.isArray(v), 'points must be an array of [timestamp, value]')
   .transform((raw, ctx): Point[] => {
+    if (raw.length > ANALYSIS_LIMITS.maxPointsPerSeries) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `at most ${ANALYSIS_LIMITS.maxPointsPerSeries} points per series`,
+      });
+      return z.NEVER;
+    }
     const out: Point[] = [];
     for (let i = 0; i < raw.length; i++) {
       const p = raw[i];

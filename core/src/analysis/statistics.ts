@@ -89,7 +89,8 @@ export function computeSeriesStats(
   if (finite.length === 0) return base;
 
   const values = finite.map((p) => p[1]);
-  const sorted = [...values].sort((a, b) => a - b);
+  // A Float64Array sorts numerically and natively; simple-statistics only indexes it.
+  const sorted = Float64Array.from(values).sort() as unknown as number[];
   const first = values[0];
   const last = values[values.length - 1];
   const t0 = finite[0][0];

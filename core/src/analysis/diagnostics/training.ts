@@ -8,6 +8,7 @@ import {
   medianOf,
   movingMedian,
   perEpochCurve,
+  precedingMedian,
   round,
   signChangeRatio,
   standardDeviationOf,
@@ -248,12 +249,16 @@ function gradientFindings(run: TrainingRun, t: DiagnosticThresholds, who: string
   }
   // Spikes: a point far above the median of the points just before it.
   const w = Math.max(t.gradients.minBaselinePoints, 20);
+  const baselines = precedingMedian(
+    values.map((p) => p[1]),
+    w,
+  );
   let spikes = 0;
   let worst = 0;
   let worstAt = 0;
   for (let i = t.gradients.minBaselinePoints; i < values.length; i++) {
-    const base = medianOf(values.slice(Math.max(0, i - w), i).map((p) => p[1]));
-    if (base <= 0) continue;
+    const base = baselines[i];
+    if (!(base > 0)) continue;
     const factor = values[i][1] / base;
     if (factor >= t.gradients.explodingSpikeFactor) {
       spikes++;
