@@ -6,8 +6,8 @@
 export const MAX_LABEL_CHARS = 120;
 
 export function boundText(value: string, max = MAX_LABEL_CHARS): string {
-  // eslint-disable-next-line no-control-regex
   const clean = value
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
