@@ -1,6 +1,7 @@
 import type { Env } from '@aihub/core';
 import type { CollectorConfig } from './config';
 import type { CollectorFeature } from './collector';
+import { analysisFeature } from './analysis/feature';
 import { otlpFeature } from './otlp/otlp-feature';
 import { loadStreamConfig } from './streams/stream-config';
 import { streamFeature } from './streams/stream-feature';
@@ -17,6 +18,7 @@ export function defaultFeatures(config: CollectorConfig, env: Env = process.env)
     trainingRunsFeature({ staleAfterMs: streams.staleAfterMs }),
     streamFeature(streams),
     otlpFeature(),
+    analysisFeature({ env }),
   ];
   if (config.tensorboardLogdir) features.push(tensorboardFeature(config.tensorboardLogdir, env));
   return features;

@@ -159,14 +159,12 @@ export class TrainingHub {
     const events = all.filter((e) => !this.delivered.has(e.id));
     if (events.length === 0) return;
     const runIds = [...new Set(events.map((e) => e.runId))];
-    const info = await this.opts.db.query<{
-      run_id: string;
-      first_id: string | number;
-      status: string | null;
-    }>(
-      `SELECT e.run_id, min(e.id) AS first_id, r.status FROM training_events e
-       LEFT JOIN training_runs r ON r.run_id = e.run_id
-       WHERE e.run_id = ANY($1::text[]) GROUP BY e.run_id, r.status`,
+    // Index lookups per run (training_events_run_idx), not a scan of each run's history.
+    const info = await this.opts.db.query<{ run_id: string; first_id: string | number | null; status: string | null }>(
+      `SELECT u.run_id,
+              (SELECT e.id FROM training_events e WHERE e.run_id = u.run_id ORDER BY e.id LIMIT 1) AS first_id,
+              (SELECT r.status FROM training_runs r WHERE r.run_id = u.run_id) AS status
+       FROM unnest($1::text[]) AS u(run_id)`,
       [runIds],
     );
     const firstId = new Map(info.map((r) => [r.run_id, Number(r.first_id)]));
