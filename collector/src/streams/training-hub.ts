@@ -160,7 +160,11 @@ export class TrainingHub {
     if (events.length === 0) return;
     const runIds = [...new Set(events.map((e) => e.runId))];
     // Index lookups per run (training_events_run_idx), not a scan of each run's history.
-    const info = await this.opts.db.query<{ run_id: string; first_id: string | number | null; status: string | null }>(
+    const info = await this.opts.db.query<{
+      run_id: string;
+      first_id: string | number | null;
+      status: string | null;
+    }>(
       `SELECT u.run_id,
               (SELECT e.id FROM training_events e WHERE e.run_id = u.run_id ORDER BY e.id LIMIT 1) AS first_id,
               (SELECT r.status FROM training_runs r WHERE r.run_id = u.run_id) AS status
