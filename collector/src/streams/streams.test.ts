@@ -195,6 +195,20 @@ describe('live training streams (PGlite)', () => {
     other.ws.close();
   });
 
+  test('the server pings WebSocket clients and drops one that stops answering pings', async () => {
+    const url = c.url.replace(/^http/, 'ws') + '/v1/ws';
+    const silent = new WebSocket(url, { headers: auth, autoPong: false });
+    const answering = new WebSocket(url, { headers: auth });
+    let pings = 0;
+    silent.on('ping', () => pings++);
+    const closed = new Promise<void>((resolve) => silent.once('close', () => resolve()));
+    await Promise.all([silent, answering].map((w) => new Promise((r) => w.once('open', r))));
+    await closed; // heartbeat 150 ms: pinged once, no pong, terminated at the next beat
+    expect(pings).toBeGreaterThanOrEqual(1);
+    expect(answering.readyState).toBe(WebSocket.OPEN);
+    answering.close();
+  });
+
   test('a stalled SSE client is cut off with a final event while another client keeps up', async () => {
     const stalled = await openStalledSseClient(c.url, '/v1/stream/training?run_id=flood', TEST_TOKEN);
     const healthy = await SseReader.open(`${c.url}/v1/stream/training?run_id=flood`, auth);
@@ -236,5 +250,29 @@ describe('live training streams (PGlite)', () => {
     );
     resumed.close();
     healthy.close();
+  });
+});
+
+describe('run_stale on the WebSocket', () => {
+  let c: TestCollector;
+  beforeAll(async () => {
+    c = await startTestCollector({ env: { TRAINING_STALE_AFTER: '400ms' } });
+  });
+  afterAll(() => c.stop());
+
+  test('a running run that goes silent is announced once as stale; a finished one is not', async () => {
+    const client = await openWs(c.url);
+    client.send({ action: 'subscribe', run_id: '*' });
+    await client.waitFor((m) => m.some((x) => x.message_type === 'subscribed'), 'subscribed');
+    await c.push({
+      training: [trainingItem('goes-quiet', 1), { ...trainingItem('finishes', 1), status: 'finished' }],
+    });
+    await client.waitFor((m) => m.some((x) => x.event === 'run_stale'), 'run_stale');
+    await new Promise((r) => setTimeout(r, 500));
+    const stale = client.messages.filter((x) => x.event === 'run_stale');
+    expect(stale).toHaveLength(1);
+    expect(stale[0]).toMatchObject({ run_id: 'goes-quiet', data: { run_id: 'goes-quiet' } });
+    expect((await c.get('/v1/training/runs/goes-quiet')).body.status).toBe('stale');
+    client.ws.close();
   });
 });
