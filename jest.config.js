@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: workspaces.map((w) => `<rootDir>/${w}`).filter((p) => require('fs').existsSync(p.replace('<rootDir>', __dirname))),
   testMatch: ['**/*.test.ts'],
+  // TypeScript first: a stray compiled .js beside its .ts must never shadow the source.
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json', 'node'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': '<rootDir>/scripts/jest-esbuild-transform.js' },
   moduleNameMapper: { '^@aihub/(core|collector|alerting|client)$': '<rootDir>/$1/src/index.ts' },

@@ -2,3 +2,4 @@ export { createCollector, type Collector, type CollectorContext, type CollectorD
 export { loadCollectorConfig, type CollectorConfig } from './config';
 export { IngestService, type IngestResult } from './ingest/ingest-service';
 export { ApiError, sendError } from './http/errors';
+export { defaultFeatures } from './features';

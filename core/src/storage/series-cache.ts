@@ -16,17 +16,22 @@ export function canonicalLabels(labels: Record<string, string>): string {
  */
 export class SeriesCache {
   private readonly ids = new Map<string, number>();
-  private readonly labelText = new WeakMap<object, string>();
+  // Labels arrive in whatever key order the pusher used; map that raw form to the canonical key
+  // once, so the hot path is one string concatenation and one lookup per sample.
+  private readonly canonical = new Map<string, string>();
 
   constructor(private readonly maxEntries = 1_000_000) {}
 
   key(name: string, labels: Record<string, string>): string {
-    let text = this.labelText.get(labels);
-    if (text === undefined) {
-      text = canonicalLabels(labels);
-      this.labelText.set(labels, text);
+    let raw = name;
+    for (const k in labels) raw += '\u0001' + k + '\u0002' + labels[k];
+    let key = this.canonical.get(raw);
+    if (key === undefined) {
+      key = name + '\u0001' + canonicalLabels(labels);
+      if (this.canonical.size >= this.maxEntries) this.canonical.clear();
+      this.canonical.set(raw, key);
     }
-    return name + '\u0001' + text;
+    return key;
   }
 
   get(key: string): number | undefined {
@@ -45,7 +50,9 @@ export class SeriesCache {
    */
   async resolve(tx: Queryable, keys: Iterable<string>): Promise<Map<string, number>> {
     const created = new Map<string, number>();
-    let missing = [...new Set([...keys].filter((k) => !this.ids.has(k)))];
+    const unknown = new Set<string>();
+    for (const k of keys) if (!this.ids.has(k)) unknown.add(k);
+    let missing = [...unknown];
     // Under READ COMMITTED a series committed by a concurrent writer after this statement's
     // snapshot is neither inserted nor seen; a second statement sees it.
     for (let attempt = 0; missing.length > 0 && attempt < 5; attempt++) {
