@@ -4,6 +4,7 @@
 //  3. notification throughput: 500 alerts → 500 webhook deliveries
 // Uses PostgreSQL when BENCH_DATABASE_URL is set, else embedded PGlite. Writes bench/results/alerting.json.
 const fs = require('fs');
+const { writeResults } = require('./lib/results');
 const http = require('http');
 const os = require('os');
 const path = require('path');
@@ -171,8 +172,17 @@ async function main() {
   console.log('evaluation', result.evaluation);
   result.notification_throughput = await notificationThroughput();
   console.log('notification throughput', result.notification_throughput);
-  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results', 'alerting.json'), JSON.stringify(result, null, 2) + '\n');
+  const p = result.push_to_webhook;
+  writeResults(
+    'alerting',
+    [
+      { name: `push→webhook p50 (for: 0s, ${driver})`, value: p.p50_ms, unit: 'ms', target: '< 1000' },
+      { name: `push→webhook p95 (for: 0s, ${driver})`, value: p.p95_ms, unit: 'ms' },
+      { name: 'evaluation, 1,000 rules × 10 series, steady cycle', value: result.evaluation.steady_cycle_ms, unit: 'ms' },
+      { name: 'notification throughput (webhook)', value: result.notification_throughput.per_second, unit: 'notifications/s' },
+    ],
+    result,
+  );
 }
 
 main().catch((err) => {
