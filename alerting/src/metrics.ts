@@ -3,6 +3,7 @@ import type { Counter, Histogram } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { SEVERITIES } from './config/schema';
 
 const EVAL_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -35,7 +36,8 @@ export class AlertingMetrics {
     this.notifications = meter.createCounter('aihub.notifications', {
       description: 'Notification deliveries by channel and outcome',
     });
-    this.evalDuration = meter.createHistogram('aihub.rule_evaluation_duration', {
+    // The exporter adds no unit suffix, so the unit is part of the name (docs/metrics.md).
+    this.evalDuration = meter.createHistogram('aihub.rule_evaluation_duration_seconds', {
       unit: 's',
       description: 'Time to evaluate one rule',
       advice: { explicitBucketBoundaries: EVAL_BUCKETS },
@@ -48,6 +50,17 @@ export class AlertingMetrics {
       .addCallback((r) => {
         for (const a of sources.alerts())
           r.observe(a.count, { alertname: a.alertname, severity: a.severity, state: a.state });
+      });
+    meter
+      .createObservableGauge('aihub.alerts_firing', {
+        description: 'Firing alert instances by severity',
+      })
+      .addCallback((r) => {
+        // Every known severity is reported, 0 included, so "nothing firing" is a value, not a gap.
+        const firing = new Map<string, number>(SEVERITIES.map((s) => [s, 0]));
+        for (const a of sources.alerts())
+          if (a.state === 'firing') firing.set(a.severity, (firing.get(a.severity) ?? 0) + a.count);
+        for (const [severity, n] of firing) r.observe(n, { severity });
       });
     meter
       .createObservableGauge('aihub.anomaly_score', {
@@ -65,8 +78,8 @@ export class AlertingMetrics {
       });
   }
 
-  notification(channel: string, status: NotificationOutcome): void {
-    this.notifications.add(1, { channel, status });
+  notification(channel: string, outcome: NotificationOutcome): void {
+    this.notifications.add(1, { channel, outcome });
   }
 
   ruleEvaluated(rule: string, seconds: number, failed: boolean): void {

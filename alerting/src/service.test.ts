@@ -126,13 +126,22 @@ describe.each(TEST_DRIVERS)('alerting service on %s', (driver) => {
       expect(dead[0].last_error).toMatch(/HTTP 503/);
       expect(down.calls()).toBe(3);
       const metrics = await (await fetch(`${url}/metrics`)).text();
-      expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="hook"[^}]*status="dead"[^}]*\} 1/);
-      expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="hook"[^}]*status="failed"[^}]*\} 2/);
-      expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="good"[^}]*status="sent"[^}]*\} 1/);
+      expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="hook"[^}]*outcome="dead"[^}]*\} 1/);
+      expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="hook"[^}]*outcome="failed"[^}]*\} 2/);
+      expect(metrics).toMatch(/aihub_notifications_total\{[^}]*channel="good"[^}]*outcome="sent"[^}]*\} 1/);
+      expect(metrics).not.toMatch(/aihub_notifications_total\{[^}]*status=/);
       expect(metrics).toMatch(
         /aihub_alerts\{[^}]*alertname="critical_cpu_usage"[^}]*state="firing"[^}]*\} 1/,
       );
-      expect(metrics).toContain('aihub_rule_evaluation_duration_bucket');
+      expect(metrics).toMatch(/aihub_alerts_firing\{[^}]*severity="critical"[^}]*\} 1/);
+      expect(metrics).toMatch(/aihub_alerts_firing\{[^}]*severity="warning"[^}]*\} 0/);
+      for (const suffix of ['bucket', 'sum', 'count'])
+        expect(metrics).toMatch(
+          new RegExp(
+            `^aihub_rule_evaluation_duration_seconds_${suffix}\\{[^}]*rule="critical_cpu_usage"`,
+            'm',
+          ),
+        );
     } finally {
       await down.close();
       await up.close();
