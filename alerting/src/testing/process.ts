@@ -6,8 +6,9 @@ export const ALERTING_BIN = path.resolve(__dirname, '../../dist/cli.js');
 /** Starts the built `aihub-alerting` as a real process; resolves with its URL once it listens. */
 export async function startAlertingProcess(
   env: Record<string, string>,
+  args: string[] = [],
 ): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [ALERTING_BIN], {
+  const child = spawn(process.execPath, [ALERTING_BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ALERTING_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -38,6 +39,19 @@ export function killHard(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
+  });
+}
+
+/** SIGTERM (the services flush and exit), then SIGKILL if the process is still there after graceMs. */
+export function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
   });
 }
 
