@@ -130,6 +130,31 @@ describe.each(TEST_DRIVERS)('push and read back on %s', (driver) => {
     ]);
   });
 
+  test('by aggregates across series in the API too', async () => {
+    const base = Math.floor((Date.now() - 900_000) / 60_000) * 60_000;
+    await c.push({
+      samples: ['u1', 'u2'].flatMap((u, i) => [
+        { name: 'by_api', value: 10 + i, labels: { endpoint: '/chat', user_id: u }, ts: base },
+        { name: 'by_api', value: 1 + i, labels: { endpoint: '/embed', user_id: u }, ts: base },
+      ]),
+    });
+    const r = await c.get(
+      `/v1/query_range?name=by_api&from=${base}&to=${base + 1000}&step=1m&agg=sum&by=endpoint`,
+    );
+    expect(r.status).toBe(200);
+    const got = (r.body.series as { labels: Record<string, string>; points: [number, number][] }[])
+      .map((s) => [s.labels.endpoint, s.points[0][1]])
+      .sort();
+    expect(got).toEqual([
+      ['/chat', 21],
+      ['/embed', 3],
+    ]);
+    expect(
+      (await c.get(`/v1/query_range?name=by_api&step=1m&agg=rate&by=endpoint`)).body.error.details[0].path,
+    ).toBe('agg');
+    expect((await c.get(`/v1/query_range?name=by_api&by=bad-label`)).body.error.details[0].path).toBe('by');
+  });
+
   test('query parameters are validated and named', async () => {
     expect((await c.get('/v1/query_range')).body.error.details[0].path).toBe('name');
     expect((await c.get('/v1/query_range?name=x&step=abc')).body.error.details[0].path).toBe('step');

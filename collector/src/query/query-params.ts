@@ -1,7 +1,7 @@
 import { AGGREGATIONS, LABEL_NAME, METRIC_NAME, parseDuration, type Aggregation } from '@aihub/core';
 import { ApiError } from '../http/errors';
 
-const RESERVED = new Set(['name', 'from', 'to', 'step', 'agg', 'limit', 'access_token']);
+const RESERVED = new Set(['name', 'from', 'to', 'step', 'agg', 'by', 'limit', 'access_token']);
 
 /** Epoch ms or RFC 3339 → ms; throws a 400 naming the parameter. */
 export function parseTime(value: unknown, param: string, fallback: number): number {
@@ -60,4 +60,17 @@ export function parseAgg(value: unknown): Aggregation | undefined {
     throw bad('agg', `must be one of ${AGGREGATIONS.join(', ')}`);
   }
   return value as Aggregation;
+}
+
+/** by=endpoint,host → ['endpoint', 'host']; by= (empty) → [] (merge every series). */
+export function parseBy(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw bad('by', 'must be given once');
+  const labels = value
+    .split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const badLabel = labels.find((l) => !LABEL_NAME.test(l));
+  if (badLabel) throw bad('by', `"${badLabel}" is not a label name`);
+  return labels;
 }

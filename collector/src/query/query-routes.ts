@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { listSeries, queryRange, type Database } from '@aihub/core';
-import { bad, parseAgg, parseSelector, parseStep, parseTime } from './query-params';
+import { listSeries, queryRange, QueryError, type Database } from '@aihub/core';
+import { bad, parseAgg, parseBy, parseSelector, parseStep, parseTime } from './query-params';
 
 const HOUR = 3_600_000;
 
@@ -27,8 +27,22 @@ export function createQueryRouter(deps: { db: Database; now?: () => number }): R
     if (agg && !stepMs) throw bad('step', 'is required with agg');
     if (stepMs && (to - from) / stepMs > 100_000)
       throw bad('step', 'too small for this range (over 100000 buckets)');
-    const result = await queryRange(deps.db, { name: name!, matchers, fromMs: from, toMs: to, stepMs, agg });
-    res.json({ name, from, to, step: stepMs ?? null, agg: agg ?? null, ...result });
+    const by = parseBy(req.query.by);
+    try {
+      const result = await queryRange(deps.db, {
+        name: name!,
+        matchers,
+        fromMs: from,
+        toMs: to,
+        stepMs,
+        agg,
+        by,
+      });
+      res.json({ name, from, to, step: stepMs ?? null, agg: agg ?? null, by: by ?? null, ...result });
+    } catch (err) {
+      if (err instanceof QueryError) throw bad(err.param, err.message);
+      throw err;
+    }
   });
 
   router.get('/v1/llm/summary', async (req, res) => {

@@ -34,6 +34,21 @@ export interface RangeQuery {
   agg?: Aggregation;
   /** Stop after this many points in all. */
   maxPoints?: number;
+  /**
+   * Aggregate across series that share these label values (PromQL's `by`): one output series per
+   * distinct combination, labelled with just these labels. [] merges every matched series.
+   */
+  by?: string[];
+}
+
+/** A query that cannot be answered as asked (the API turns it into a 400). */
+export class QueryError extends Error {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface SeriesPoints extends SeriesInfo {
@@ -96,40 +111,69 @@ function aggregateSql(agg: Aggregation): string {
 export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeResult> {
   const maxPoints = q.maxPoints ?? 500_000;
   const matchers = q.matchers ?? {};
+  const by = q.by;
   let rows: { labels: Record<string, string>; key: string; t: number | string; v: number | null }[];
   if (isLlmSignal(q.name)) {
     const step = q.stepMs ?? DEFAULT_LLM_STEP_MS;
     if (Object.keys(matchers).some((k) => !(LLM_LABELS as readonly string[]).includes(k))) {
       return { series: [], truncated: false };
     }
+    const unknown = by?.find((l) => !(LLM_LABELS as readonly string[]).includes(l));
+    if (unknown)
+      throw new QueryError('by', `LLM signals are labelled by provider and model only, not ${unknown}`);
+    const cols = by ?? [...LLM_LABELS];
+    const labels = cols.length
+      ? `jsonb_build_object(${cols.map((c) => `'${c}', ${c}`).join(', ')})`
+      : `'{}'::jsonb`;
+    const groups = [...cols, 't'].join(', ');
     rows = await db.query(
-      `SELECT jsonb_build_object('provider', provider, 'model', model) AS labels, provider || '/' || model AS key,
+      `SELECT ${labels} AS labels, ${labels}::text AS key,
               floor(extract(epoch FROM time) * 1000 / $3) * $3 AS t, ${LLM_SIGNALS[q.name]} AS v
        FROM llm_requests
        WHERE time >= to_timestamp($1 / 1000.0) AND time <= to_timestamp($2 / 1000.0)
          AND ($4::text IS NULL OR provider = $4) AND ($5::text IS NULL OR model = $5)
-       GROUP BY provider, model, 3 ORDER BY provider, model, 3 LIMIT $6`,
+       GROUP BY ${groups} ORDER BY ${groups} LIMIT $6`,
       [q.fromMs, q.toMs, step, matchers.provider ?? null, matchers.model ?? null, maxPoints + 1],
     );
-  } else if (q.stepMs) {
-    rows = await db.query(
-      `SELECT s.labels, s.id::text AS key, floor(extract(epoch FROM m.time) * 1000 / $4) * $4 AS t,
-              ${aggregateSql(q.agg ?? 'avg')} AS v
-       FROM metric_series s JOIN metric_samples m ON m.series_id = s.id
-       WHERE s.name = $1 AND s.labels @> $2::jsonb
-         AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($5 / 1000.0)
-       GROUP BY s.id, s.labels, 3 ORDER BY s.id, 3 LIMIT $6`,
-      [q.name, JSON.stringify(matchers), q.fromMs, q.stepMs, q.toMs, maxPoints + 1],
-    );
   } else {
-    rows = await db.query(
-      `SELECT s.labels, s.id::text AS key, extract(epoch FROM m.time) * 1000 AS t, m.value AS v
-       FROM metric_series s JOIN metric_samples m ON m.series_id = s.id
-       WHERE s.name = $1 AND s.labels @> $2::jsonb
-         AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($4 / 1000.0)
-       ORDER BY s.id, m.time LIMIT $5`,
-      [q.name, JSON.stringify(matchers), q.fromMs, q.toMs, maxPoints + 1],
-    );
+    if (by && q.stepMs && q.agg === 'rate') {
+      throw new QueryError('agg', 'rate cannot be combined with by (it is per series)');
+    }
+    // Label names travel as parameters, never as SQL text.
+    const params: unknown[] = [q.name, JSON.stringify(matchers), q.fromMs, q.toMs];
+    let labels = 's.labels';
+    let key = 's.id::text';
+    if (by) {
+      const pairs = by.map((l) => {
+        params.push(l);
+        return `$${params.length}::text, s.labels->>$${params.length}::text`;
+      });
+      labels = pairs.length ? `jsonb_strip_nulls(jsonb_build_object(${pairs.join(', ')}))` : `'{}'::jsonb`;
+      key = `${labels}::text`;
+    }
+    const where = `s.name = $1 AND s.labels @> $2::jsonb
+         AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($4 / 1000.0)`;
+    if (q.stepMs) {
+      params.push(q.stepMs, maxPoints + 1);
+      const step = `$${params.length - 1}`;
+      rows = await db.query(
+        `SELECT ${labels} AS labels, ${key} AS key, floor(extract(epoch FROM m.time) * 1000 / ${step}) * ${step} AS t,
+                ${aggregateSql(q.agg ?? 'avg')} AS v
+         FROM metric_series s JOIN metric_samples m ON m.series_id = s.id
+         WHERE ${where}
+         GROUP BY ${by ? '1, 2' : 's.id, s.labels'}, 3 ORDER BY 2, 3 LIMIT $${params.length}`,
+        params,
+      );
+    } else {
+      params.push(maxPoints + 1);
+      rows = await db.query(
+        `SELECT ${labels} AS labels, ${key} AS key, extract(epoch FROM m.time) * 1000 AS t, m.value AS v
+         FROM metric_series s JOIN metric_samples m ON m.series_id = s.id
+         WHERE ${where}
+         ORDER BY 2, m.time LIMIT $${params.length}`,
+        params,
+      );
+    }
   }
   const truncated = rows.length > maxPoints;
   const bySeries = new Map<string, SeriesPoints>();

@@ -89,6 +89,69 @@ describe.each(TEST_DRIVERS)('storage on %s', (driver) => {
     expect(rate.series[0].points[0][1]).toBeCloseTo(1, 5);
   });
 
+  test('by aggregates across series that share the given labels, like PromQL', async () => {
+    const writer = new BatchWriter(db);
+    const rows = [];
+    for (const user of ['u1', 'u2', 'u3']) {
+      for (const endpoint of ['/chat', '/embed']) {
+        const base = endpoint === '/chat' ? 100 : 10;
+        for (let i = 0; i < 4; i++) {
+          rows.push({
+            name: 'latency_by',
+            labels: { endpoint, user_id: user },
+            timeMs: T0 + i * 1000,
+            value: base + i,
+          });
+        }
+      }
+    }
+    await writer.write({ batch: batchOf(rows), accepted: rows.length });
+    await writer.close();
+    const res = await queryRange(db, {
+      name: 'latency_by',
+      fromMs: T0,
+      toMs: T0 + 60_000,
+      stepMs: 60_000,
+      agg: 'max',
+      by: ['endpoint'],
+    });
+    expect(
+      res.series
+        .map((s) => [s.labels, s.points])
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual([
+      [{ endpoint: '/chat' }, [[T0, 103]]],
+      [{ endpoint: '/embed' }, [[T0, 13]]],
+    ]);
+    const all = await queryRange(db, {
+      name: 'latency_by',
+      fromMs: T0,
+      toMs: T0 + 60_000,
+      stepMs: 60_000,
+      agg: 'count',
+      by: [],
+    });
+    expect(all.series).toEqual([{ name: 'latency_by', labels: {}, points: [[T0, 24]] }]);
+    const raw = await queryRange(db, {
+      name: 'latency_by',
+      matchers: { endpoint: '/embed' },
+      fromMs: T0,
+      toMs: T0 + 60_000,
+      by: ['endpoint'],
+    });
+    expect(raw.series).toHaveLength(1);
+    expect(raw.series[0].points).toHaveLength(12);
+    expect(raw.series[0].points.map((p) => p[0])).toEqual(
+      [...raw.series[0].points.map((p) => p[0])].sort((a, b) => a - b),
+    );
+    await expect(
+      queryRange(db, { name: 'latency_by', fromMs: T0, toMs: T0 + 1, stepMs: 1000, agg: 'rate', by: [] }),
+    ).rejects.toThrow(/rate/);
+    await expect(
+      queryRange(db, { name: 'llm_requests', fromMs: T0, toMs: T0 + 1, by: ['user_id'] }),
+    ).rejects.toThrow(/provider and model/);
+  });
+
   test('label order does not create a second series', async () => {
     const writer = new BatchWriter(db);
     await writer.write({
@@ -154,6 +217,16 @@ describe.each(TEST_DRIVERS)('storage on %s', (driver) => {
     expect((await q('llm_tokens')).series[0].points[0][1]).toBe(3000);
     expect((await q('llm_cost_usd')).series[0].points[0][1]).toBeCloseTo(0.2);
     expect((await q('llm_latency_ms_p95')).series[0].points[0][1]).toBeCloseTo(1905);
+    const byProvider = await queryRange(db, {
+      name: 'llm_requests',
+      fromMs: T0,
+      toMs: T0 + 60_000,
+      stepMs: 60_000,
+      by: ['provider'],
+    });
+    expect(byProvider.series).toEqual([
+      { name: 'llm_requests', labels: { provider: 'openai' }, points: [[T0, 20]] },
+    ]);
     expect(await listSeries(db, 'llm_error_rate')).toEqual([
       { name: 'llm_error_rate', labels: { provider: 'openai', model: 'gpt-4o' } },
     ]);
