@@ -63,6 +63,14 @@ export const thresholdRuleSchema = z.strictObject({
   window: durationSchema.default(60_000),
   /** Aggregate only the newest N points of the window (e.g. "for 3 epochs"). */
   last_points: z.int().positive().optional(),
+  /**
+   * Aggregate across the matched series that share these labels (PromQL's `by`): one alert
+   * instance per combination instead of one per series, e.g. `by: [endpoint]` so response time
+   * alerts per endpoint and not per user. [] merges every matched series into one instance.
+   */
+  by: z
+    .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*'))
+    .optional(),
   divide_by: divideBySchema.optional(),
   op: z.enum(OPERATORS),
   threshold: z.number(),
@@ -109,11 +117,9 @@ export const channelSchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...channelCommon,
     type: z.literal('email'),
-    smtp_url: z
-      .string()
-      .refine((s) => /^smtps?:\/\//.test(s) && URL.canParse(s), {
-        message: 'must be an smtp:// or smtps:// URL',
-      }),
+    smtp_url: z.string().refine((s) => /^smtps?:\/\//.test(s) && URL.canParse(s), {
+      message: 'must be an smtp:// or smtps:// URL',
+    }),
     from: z.string().min(3),
     to: z.array(z.string().min(3)).min(1),
   }),

@@ -16,6 +16,7 @@ interface Selection {
   windowMs: number;
   offsetMs: number;
   lastPoints?: number;
+  by?: string[];
 }
 
 // A bucket wider than any epoch-ms timestamp: core's bucketed query then returns the whole
@@ -46,6 +47,7 @@ async function aggregateSelection(
       toMs,
       stepMs: WHOLE_WINDOW_STEP_MS,
       agg: sel.aggregation,
+      by: sel.by,
     });
     for (const s of res.series) {
       const p = s.points[s.points.length - 1];
@@ -71,6 +73,7 @@ async function rawSelection(
     matchers: sel.matchers,
     fromMs: toMs - sel.windowMs,
     toMs,
+    by: sel.by,
   });
   return new Map(res.series.map((s) => [labelsKey(s.labels), { labels: s.labels, points: s.points }]));
 }
@@ -94,6 +97,7 @@ export async function thresholdRuleValues(
     windowMs: rule.window,
     offsetMs: 0,
     lastPoints: rule.last_points,
+    by: rule.by,
   };
   if (!rule.divide_by) return [...(await aggregateSelection(db, num, nowMs)).values()];
   const d = rule.divide_by;
@@ -104,6 +108,7 @@ export async function thresholdRuleValues(
     windowMs: d.window ?? num.windowMs,
     offsetMs: d.offset,
     lastPoints: d.window === undefined && d.offset === 0 ? num.lastPoints : undefined,
+    by: num.by,
   };
   const out: SeriesValue[] = [];
   if (d.pointwise) {
