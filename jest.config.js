@@ -2,7 +2,9 @@
 const workspaces = ['core', 'collector', 'alerting', 'client', 'dashboards', 'scripts'];
 module.exports = {
   testEnvironment: 'node',
-  roots: workspaces.map((w) => `<rootDir>/${w}`).filter((p) => require('fs').existsSync(p.replace('<rootDir>', __dirname))),
+  roots: workspaces
+    .map((w) => `<rootDir>/${w}`)
+    .filter((p) => require('fs').existsSync(p.replace('<rootDir>', __dirname))),
   testMatch: ['**/*.test.ts'],
   // TypeScript first: a stray compiled .js beside its .ts must never shadow the source.
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json', 'node'],

@@ -178,8 +178,16 @@ async function main() {
     [
       { name: `push→webhook p50 (for: 0s, ${driver})`, value: p.p50_ms, unit: 'ms', target: '< 1000' },
       { name: `push→webhook p95 (for: 0s, ${driver})`, value: p.p95_ms, unit: 'ms' },
-      { name: 'evaluation, 1,000 rules × 10 series, steady cycle', value: result.evaluation.steady_cycle_ms, unit: 'ms' },
-      { name: 'notification throughput (webhook)', value: result.notification_throughput.per_second, unit: 'notifications/s' },
+      {
+        name: 'evaluation, 1,000 rules × 10 series, steady cycle',
+        value: result.evaluation.steady_cycle_ms,
+        unit: 'ms',
+      },
+      {
+        name: 'notification throughput (webhook)',
+        value: result.notification_throughput.per_second,
+        unit: 'notifications/s',
+      },
     ],
     result,
   );

@@ -5,7 +5,16 @@ const crypto = require('crypto');
 const path = require('path');
 const { transformSync } = require('esbuild');
 
-const LOADERS = { '.ts': 'ts', '.tsx': 'tsx', '.mts': 'ts', '.cts': 'ts', '.jsx': 'jsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js' };
+const LOADERS = {
+  '.ts': 'ts',
+  '.tsx': 'tsx',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.jsx': 'jsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+};
 
 module.exports = {
   process(source, filename) {
@@ -23,6 +32,12 @@ module.exports = {
     return { code: result.code };
   },
   getCacheKey(source, filename) {
-    return crypto.createHash('sha256').update('esbuild-1\0').update(filename).update('\0').update(source).digest('hex');
+    return crypto
+      .createHash('sha256')
+      .update('esbuild-1\0')
+      .update(filename)
+      .update('\0')
+      .update(source)
+      .digest('hex');
   },
 };
