@@ -186,7 +186,11 @@ async function main() {
     writeResults(
       'analysis',
       [
-        { name: 'analyze 10×10k points p50 (collector process, HTTP, no LLM)', value: round(a.p50), unit: 'ms' },
+        {
+          name: 'analyze 10×10k points p50 (collector process, HTTP, no LLM)',
+          value: round(a.p50),
+          unit: 'ms',
+        },
         {
           name: 'analyze 10×10k points p95 (collector process, HTTP, no LLM)',
           value: round(a.p95),

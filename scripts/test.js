@@ -10,6 +10,9 @@ function step(cmd, args, opts = {}) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// Lint first: a formatting slip fails in seconds, not after the suites.
+step('npx', ['eslint', '.']);
+step('npx', ['prettier', '--check', '.']);
 step('node', ['scripts/build.js']);
 // PGlite loads its WASM through a dynamic import(), which jest's VM allows only with this flag.
 const jestEnv = {
