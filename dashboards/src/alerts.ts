@@ -5,6 +5,12 @@ import { finishDashboard, newDashboard } from './dashboard-base';
 import { sqlTable, sqlTimeseries, stat, timeseries, trafficLight } from './panels';
 import { datasourceVariable } from './variables';
 
+/** aihub_alerts_firing reports every severity, 0 included: "nothing firing" is a value. */
+export const FIRING_BY_SEVERITY = 'sum by (severity) (aihub_alerts_firing)';
+/** Pending instances per severity, 0 for the severities aihub_alerts_firing knows. */
+export const PENDING_BY_SEVERITY =
+  'sum by (severity) (aihub_alerts{state="pending"}) or sum by (severity) (0 * aihub_alerts_firing)';
+
 export function alertsDashboard(): Dashboard {
   const d = newDashboard({
     uid: 'aihub-alerts',
@@ -16,12 +22,12 @@ export function alertsDashboard(): Dashboard {
     .withRow(new RowBuilder('Alerts'))
     .withPanel(
       stat('Firing by severity', { w: 8, h: 5 }, 'none', [
-        { expr: 'sum by (severity) (aihub_alerts{state="firing"})', legend: '{{severity}}' },
+        { expr: FIRING_BY_SEVERITY, legend: '{{severity}}' },
       ]).thresholds(trafficLight(1, 5)),
     )
     .withPanel(
       stat('Pending by severity', { w: 8, h: 5 }, 'none', [
-        { expr: 'sum by (severity) (aihub_alerts{state="pending"})', legend: '{{severity}}' },
+        { expr: PENDING_BY_SEVERITY, legend: '{{severity}}' },
       ]).thresholds(trafficLight(1, 5)),
     )
     .withPanel(
@@ -36,7 +42,8 @@ export function alertsDashboard(): Dashboard {
     )
     .withPanel(
       timeseries('Anomaly score per rule and series', { w: 12, h: 8 }, 'percentunit', [
-        { expr: 'aihub_anomaly_score', legend: '{{rule}} {{__name__}}' },
+        // The series' own labels differ per rule; Grafana's automatic legend shows them all.
+        { expr: 'aihub_anomaly_score' },
       ])
         .min(0)
         .max(1)
@@ -75,21 +82,24 @@ export function alertsDashboard(): Dashboard {
     )
     .withRow(new RowBuilder('Notifications and evaluation'))
     .withPanel(
-      timeseries('Notifications by channel and status', { w: 12, h: 8 }, 'short', [
+      timeseries('Notifications by channel and outcome', { w: 12, h: 8 }, 'short', [
         {
-          expr: 'sum by (channel, status) (increase(aihub_notifications_total[$__rate_interval]))',
-          legend: '{{channel}} {{status}}',
+          expr: 'sum by (channel, outcome) (increase(aihub_notifications_total[$__rate_interval]))',
+          legend: '{{channel}} {{outcome}}',
         },
       ]),
     )
     .withPanel(
       timeseries('Rule evaluation p95 and failures', { w: 12, h: 8 }, 's', [
         {
-          expr: 'histogram_quantile(0.95, sum by (le, rule) (rate(aihub_rule_evaluation_duration_bucket[$__rate_interval])))',
+          expr: 'histogram_quantile(0.95, sum by (le, rule) (rate(aihub_rule_evaluation_duration_seconds_bucket[$__rate_interval])))',
           legend: 'p95 {{rule}}',
         },
         {
-          expr: 'sum by (rule) (increase(aihub_rule_evaluation_failures_total[$__rate_interval]))',
+          // The failures counter only exists once a rule has failed: 0 for every rule evaluated.
+          expr:
+            'sum by (rule) (increase(aihub_rule_evaluation_failures_total[$__rate_interval]))' +
+            ' or sum by (rule) (0 * increase(aihub_rule_evaluation_duration_seconds_count[$__rate_interval]))',
           legend: 'failures {{rule}}',
         },
       ]).overrideByRegexp('^failures', [

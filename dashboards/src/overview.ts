@@ -1,6 +1,7 @@
 // Overview: is everything up, is anything on fire, and the handful of numbers an on-call
 // engineer wants first (traffic, errors, spend, training, hosts).
 import { RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { FIRING_BY_SEVERITY } from './alerts';
 import { finishDashboard, newDashboard } from './dashboard-base';
 import { stat, timeseries, trafficLight, upStat } from './panels';
 import { datasourceVariable, hostVariable, modelVariable, providerVariable } from './variables';
@@ -23,7 +24,7 @@ export function overviewDashboard(): Dashboard {
     .withPanel(upStat('Alerting', { w: 4, h: 4 }, 'aihub-alerting'))
     .withPanel(
       stat('Firing alerts by severity', { w: 8, h: 4 }, 'none', [
-        { expr: 'sum by (severity) (aihub_alerts{state="firing"})', legend: '{{severity}}' },
+        { expr: FIRING_BY_SEVERITY, legend: '{{severity}}' },
       ]).thresholds(trafficLight(1, 5)),
     )
     .withPanel(
