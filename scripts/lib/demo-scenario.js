@@ -104,6 +104,7 @@ function createScenario({ seed = 42, runsStartAt = -60, story, real }) {
   const orgs = ['acme', 'globex', 'initech'];
   const runState = new Map(); // run id → { ended, bestVal }
   let nextSystemTick;
+  let nextGaugeTick;
   let nextMinuteTick;
   let nextTrainTick = runsStartAt;
 
@@ -203,9 +204,11 @@ function createScenario({ seed = 42, runsStartAt = -60, story, real }) {
         });
       }
     }
-    nextMinuteTick ??= Math.ceil(from / 60000) * 60000;
-    for (; nextMinuteTick < to; nextMinuteTick += 60000) {
-      const ts = nextMinuteTick;
+    // Gauges every 15 s, like the hosts: the shipped rules average them over one minute, and
+    // a once-a-minute gauge would leave that window empty whenever a report is late.
+    nextGaugeTick ??= Math.ceil(from / 15000) * 15000;
+    for (; nextGaugeTick < to; nextGaugeTick += 15000) {
+      const ts = nextGaugeTick;
       const load = daily(ts);
       const spike = errorSpike(story(ts));
       out.business.push({
@@ -226,6 +229,11 @@ function createScenario({ seed = 42, runsStartAt = -60, story, real }) {
         unit: 'users',
         ts,
       });
+    }
+    nextMinuteTick ??= Math.ceil(from / 60000) * 60000;
+    for (; nextMinuteTick < to; nextMinuteTick += 60000) {
+      const ts = nextMinuteTick;
+      const load = daily(ts);
       for (let i = r.poisson(6 * load); i > 0; i--) {
         const user = r.pick(users);
         out.business.push({
