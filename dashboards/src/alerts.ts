@@ -32,7 +32,9 @@ export function alertsDashboard(): Dashboard {
     )
     .withPanel(
       stat('Notification outbox backlog', { w: 8, h: 5 }, 'none', [
-        { expr: 'sum(aihub_notification_outbox_pending)' },
+        // The gauge lists only channels with rows waiting: an alerting service that is scraped
+        // and lists none has an empty outbox.
+        { expr: 'sum(aihub_notification_outbox_pending) or 0 * max(up{job="aihub-alerting"} == 1)' },
       ]).thresholds(trafficLight(10, 100)),
     )
     .withPanel(
