@@ -1,4 +1,4 @@
-import { documentedMetricNames, metricNames } from './promql-names';
+import { documentedMetricNames, labelUses, metricNames } from './promql-names';
 
 describe('metricNames', () => {
   it('finds selected metrics and ignores functions, labels, grouping and variables', () => {
@@ -37,5 +37,36 @@ describe('documentedMetricNames', () => {
       'gen_ai_client_token_usage_count',
       'gen_ai_client_token_usage_sum',
     ]);
+  });
+});
+
+describe('labelUses', () => {
+  it('finds matcher labels per metric and grouping labels, ignoring label values', () => {
+    const expr =
+      'sum by (gen_ai_provider_name, error_type) (rate(aihub_llm_requests_total{gen_ai_provider_name=~"$provider", status="error"}[$__rate_interval]))' +
+      ' / ignoring (error_type) group_left sum by (gen_ai_provider_name) (rate(aihub_llm_requests_total{gen_ai_provider_name=~"a,b=c}"}[5m]))';
+    expect(labelUses(expr)).toEqual({
+      matchers: [
+        { metric: 'aihub_llm_requests_total', label: 'gen_ai_provider_name' },
+        { metric: 'aihub_llm_requests_total', label: 'status' },
+      ],
+      grouping: ['gen_ai_provider_name', 'error_type'],
+    });
+  });
+
+  it('handles recording-rule names, negative matchers and bare aggregations', () => {
+    expect(
+      labelUses('sum(provider_model:aihub_llm_cost_usd_per_hour:rate5m{http_route!="/metrics", x!~"5.."})'),
+    ).toEqual({
+      matchers: [
+        { metric: 'provider_model:aihub_llm_cost_usd_per_hour:rate5m', label: 'http_route' },
+        { metric: 'provider_model:aihub_llm_cost_usd_per_hour:rate5m', label: 'x' },
+      ],
+      grouping: [],
+    });
+    expect(labelUses('count(count by (run_id) (aihub_training_loss))')).toEqual({
+      matchers: [],
+      grouping: ['run_id'],
+    });
   });
 });

@@ -52,3 +52,37 @@ export function documentedMetricNames(markdown: string): Set<string> {
   }
   return names;
 }
+
+export interface LabelUses {
+  /** Labels a selector matches on, with the metric it selects. */
+  matchers: { metric: string; label: string }[];
+  /** Labels named in by/without/on/ignoring/group_left/group_right clauses. */
+  grouping: string[];
+}
+
+/**
+ * The label names an expression relies on. A misspelt one does not make Prometheus fail:
+ * `x{host=~".*"}` matches series without `host` and `sum by (status) (x)` returns one series
+ * without it, so a query can return data and still be wrong. Tests check these names exist.
+ */
+export function labelUses(expr: string): LabelUses {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
+    .replace(/\$\{\w+(?::\w+)?\}/g, ' ');
+  const matchers: LabelUses['matchers'] = [];
+  const seen = new Set<string>();
+  for (const [, metric, body] of stripped.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)?\s*\{([^}]*)\}/g)) {
+    for (const [, label] of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)/g)) {
+      const key = `${metric ?? ''}\u0000${label}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      matchers.push({ metric: metric ?? '', label });
+    }
+  }
+  const grouping = new Set<string>();
+  for (const [, list] of stripped.matchAll(
+    /\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g,
+  ))
+    for (const label of list.split(',').map((l) => l.trim())) if (label) grouping.add(label);
+  return { matchers, grouping: [...grouping] };
+}

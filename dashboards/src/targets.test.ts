@@ -11,7 +11,7 @@ describe('extractTargets', () => {
         title: 'Requests',
         datasource: { type: 'prometheus', uid: '${datasource}' },
         targets: [
-          { refId: 'A', expr: 'sum(x)', instant: true },
+          { refId: 'A', expr: 'sum by (job) (x)', instant: true, legendFormat: '{{job}}' },
           { refId: 'B', expr: 'sum(y)', range: true },
         ],
       },
@@ -41,8 +41,9 @@ describe('extractTargets', () => {
         refId: 'A',
         datasourceUid: '${datasource}',
         kind: 'prometheus',
-        expr: 'sum(x)',
+        expr: 'sum by (job) (x)',
         instant: true,
+        legendFormat: '{{job}}',
       },
       {
         dashboardUid: 'd1',
@@ -53,6 +54,7 @@ describe('extractTargets', () => {
         kind: 'prometheus',
         expr: 'sum(y)',
         instant: false,
+        legendFormat: '',
       },
       {
         dashboardUid: 'd1',

@@ -14,6 +14,8 @@ export interface PromTargetRef extends DashboardTargetBase {
   kind: 'prometheus';
   expr: string;
   instant: boolean;
+  /** Grafana's legend template (`{{label}}`), `__auto` or empty. */
+  legendFormat: string;
 }
 
 export interface SqlTargetRef extends DashboardTargetBase {
@@ -67,6 +69,7 @@ export function extractTargets(dashboard: DashboardJson): DashboardTarget[] {
           kind: 'prometheus',
           expr: target.expr,
           instant: target.instant === true && target.range !== true,
+          legendFormat: typeof target.legendFormat === 'string' ? target.legendFormat : '',
         });
       } else if (
         (ds?.type === POSTGRES_TYPE || ds?.type === 'postgres') &&
