@@ -1,36 +1,8 @@
-import { spawn, type ChildProcess } from 'child_process';
-import path from 'path';
 import { createTestStorage, TEST_DRIVERS, openDatabase, type TestStorage } from '@aihub/core';
+import { startCollectorProcess } from './testing/collector-process';
 
-// The built service, as `npm start` runs it: npm test builds before jest.
-const MAIN = path.resolve(__dirname, '../dist/main.js');
 const TOKEN = 'durability-token';
-
-async function startProcess(storage: TestStorage): Promise<{ proc: ChildProcess; url: string }> {
-  const env = {
-    ...process.env,
-    COLLECTOR_PORT: '0',
-    HOST: '127.0.0.1',
-    AIHUB_TOKENS: TOKEN,
-    SELF_METRICS_INTERVAL: '0',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: storage.config.dataDir,
-    DATABASE_URL: storage.config.databaseUrl ?? '',
-  };
-  const proc = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    proc.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${err}`)));
-  });
-  return { proc, url };
-}
+const startProcess = (storage: TestStorage) => startCollectorProcess(storage, TOKEN);
 
 const push = (url: string, body: unknown, key?: string) =>
   fetch(url + '/v1/push', {
@@ -73,8 +45,7 @@ describe.each(TEST_DRIVERS)('durability on %s', (driver) => {
         return res.status;
       }),
     );
-    first.proc.kill('SIGKILL');
-    await new Promise((r) => first.proc.once('exit', r));
+    await first.kill();
     expect(results.every((s) => s === 202)).toBe(true);
     expect(acked).toHaveLength(batches);
 
@@ -89,8 +60,7 @@ describe.each(TEST_DRIVERS)('durability on %s', (driver) => {
       expect(retry.status).toBe(202);
       expect(await retry.json()).toEqual({ accepted: perBatch + 1 });
     } finally {
-      second.proc.kill('SIGTERM');
-      await new Promise((r) => second.proc.once('exit', r));
+      await second.stop();
     }
 
     const db = await openDatabase(storage.config);
@@ -114,8 +84,7 @@ describe.each(TEST_DRIVERS)('durability on %s', (driver) => {
     const p = await startProcess(storage);
     const res = await push(p.url, { samples: [{ name: 'term_test', value: 1 }] });
     expect(res.status).toBe(202);
-    p.proc.kill('SIGTERM');
-    const code = await new Promise((r) => p.proc.once('exit', r));
-    expect(code).toBe(0);
+    await p.stop();
+    expect(p.child.exitCode).toBe(0);
   });
 });

@@ -9,3 +9,4 @@ export * from './security/tokens';
 export * from './testing/databases';
 export * from './analysis';
 export * from './testing/prometheus-text';
+export * from './testing/service-process';

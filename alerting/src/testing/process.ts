@@ -1,37 +1,14 @@
-import { spawn, type ChildProcess } from 'child_process';
-import path from 'path';
+import type { ChildProcess } from 'child_process';
+import { ALERTING_CLI, startServiceProcess, type ServiceProcess } from '@aihub/core';
 
-export const ALERTING_BIN = path.resolve(__dirname, '../../dist/cli.js');
+export const ALERTING_BIN = ALERTING_CLI;
 
 /** Starts the built `aihub-alerting` as a real process; resolves with its URL once it listens. */
-export async function startAlertingProcess(
+export function startAlertingProcess(
   env: Record<string, string>,
   args: string[] = [],
-): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [ALERTING_BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ALERTING_PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (out += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`alerting did not start:\n${out}`)), 60_000);
-    const check = () => {
-      const m = /aihub-alerting listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stderr!.on('data', check);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`alerting exited with ${code}:\n${out}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return { url, child, output: () => out };
+): Promise<ServiceProcess> {
+  return startServiceProcess(ALERTING_CLI, { ALERTING_PORT: '0', ...env }, args);
 }
 
 export function killHard(child: ChildProcess): Promise<void> {

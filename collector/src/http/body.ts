@@ -13,7 +13,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
       { path: 'Content-Type', message: `got "${type || '(none)'}"` },
     ]);
   }
-  const text = await readBody(req, maxBytes);
+  const text = (await readBody(req, maxBytes)).toString('utf8');
   if (text.trim() === '')
     throw new ApiError(400, 'empty_body', 'the request body is empty', [
       { path: '(body)', message: 'empty' },
@@ -27,7 +27,8 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   }
 }
 
-export async function readBody(req: Request, maxBytes: number): Promise<string> {
+/** Reads a request body (optionally gzip) up to maxBytes after decompression. */
+export async function readBody(req: Request, maxBytes: number): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') {
     throw new ApiError(415, 'unsupported_encoding', 'Content-Encoding must be gzip or identity', [
@@ -46,7 +47,7 @@ export async function readBody(req: Request, maxBytes: number): Promise<string> 
   const source: NodeJS.ReadableStream = encoding === 'gzip' ? req.pipe(zlib.createGunzip()) : req;
   const chunks: Buffer[] = [];
   let size = 0;
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     let done = false;
     const fail = (err: ApiError) => {
       if (done) return;
@@ -70,7 +71,7 @@ export async function readBody(req: Request, maxBytes: number): Promise<string> 
     source.on('end', () => {
       if (done) return;
       done = true;
-      resolve(Buffer.concat(chunks, size).toString('utf8'));
+      resolve(Buffer.concat(chunks, size));
     });
     req.on('aborted', () => fail(new ApiError(400, 'aborted', 'the client aborted the request')));
   });

@@ -9,7 +9,7 @@ import {
   type OtlpRequest,
 } from './otlp-proto';
 import { otlpToSamples } from './otlp-to-samples';
-import { readRawBody } from './raw-body';
+import { readBody } from '../http/body';
 
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
@@ -40,7 +40,7 @@ export function createOtlpRouter(deps: {
           [{ path: 'Content-Type', message: `got "${type || '(none)'}"` }],
         );
       }
-      const body = await readRawBody(req, deps.limits.maxBodyBytes);
+      const body = await readBody(req, deps.limits.maxBodyBytes);
       const request = decode(body, binary);
       const now = (deps.now ?? Date.now)();
       const { samples, rejected, errors } = otlpToSamples(request, deps.limits, now);

@@ -1,5 +1,6 @@
 import { createTestStorage, type TestStorage } from '@aihub/core';
-import { startCollectorProcess, type CollectorProcess } from '../testing/collector-process';
+import type { ServiceProcess } from '@aihub/core';
+import { startCollectorProcess } from '../testing/collector-process';
 import { SseReader } from '../testing/sse-reader';
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
 
@@ -12,7 +13,7 @@ const auth = { authorization: `Bearer ${TEST_TOKEN}` };
 describe('streams across replicas in separate processes on one PostgreSQL', () => {
   let storage: TestStorage;
   let a: TestCollector;
-  let b: CollectorProcess;
+  let b: ServiceProcess;
   beforeAll(async () => {
     storage = await createTestStorage('postgres');
     a = await startTestCollector({ storage }); // migrates before B starts
