@@ -45,6 +45,12 @@ const divideBySchema = z.strictObject({
   offset: durationSchema.default(0),
   /** Divide point by point (same timestamps) before aggregating, instead of aggregate by aggregate. */
   pointwise: z.boolean().default(false),
+  /**
+   * A baseline window (other window or offset) must hold data over at least this share of what
+   * the judged window holds (by coverage of its span) before the ratio is judged: a fresh install
+   * with minutes of history must not read as a 30× spike.
+   */
+  min_coverage: z.number().min(0).max(1).default(0.5),
 });
 
 const common = {

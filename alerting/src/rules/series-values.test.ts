@@ -76,3 +76,70 @@ describe('threshold rule values with by', () => {
     expect(parsed.error!.issues[0].path).toEqual(['by', 0]);
   });
 });
+
+describe('ratio rules against a baseline window need enough history', () => {
+  let storage: TestStorage;
+  let db: Database;
+  const now = Date.UTC(2026, 5, 1, 12, 0, 0);
+  const llmRow = (timeMs: number, model: string, costUsd: number) => ({
+    timeMs,
+    provider: 'openai',
+    model,
+    operation: 'chat',
+    inputTokens: 100,
+    outputTokens: 10,
+    cachedTokens: 0,
+    latencyMs: 100,
+    ttftMs: null,
+    status: 'ok' as const,
+    errorType: null,
+    cacheHit: false,
+    costUsd,
+    priced: true,
+    userId: null,
+    sessionId: null,
+    organizationId: null,
+    tags: {},
+  });
+  beforeAll(async () => {
+    storage = await createTestStorage('postgres');
+    db = await storage.openMigrated();
+    const writer = new BatchWriter(db);
+    const llm = [];
+    // "fresh": 70 minutes of history at a steady $0.10 per 10 minutes.
+    for (let t = now - 70 * 60_000; t <= now; t += 10 * 60_000) llm.push(llmRow(t, 'fresh', 0.1));
+    // "steady": 26 h at the same rate, then a 10× hour.
+    for (let t = now - 26 * 3_600_000; t <= now; t += 10 * 60_000)
+      llm.push(llmRow(t, 'steady', t > now - 3_600_000 ? 1 : 0.1));
+    await writer.write({ batch: { samples: [], llm, training: [] }, accepted: llm.length });
+    await writer.close();
+  });
+  afterAll(async () => {
+    await db.close();
+    await storage.cleanup();
+  });
+
+  test('cost per hour against the previous day: judged only where the day holds data', async () => {
+    const input = {
+      name: 'llm_cost_spike',
+      type: 'threshold',
+      metric: 'llm_cost_usd',
+      window: '1h',
+      divide_by: { window: '24h', offset: '1h' },
+      op: '>',
+      threshold: 3,
+    };
+    const rule = thresholdRuleSchema.parse(input);
+    const values = await thresholdRuleValues(db, rule, now);
+    expect(values.map((v) => v.labels.model)).toEqual(['steady']);
+    expect(values[0].value).toBeGreaterThan(5);
+    const lenient = thresholdRuleSchema.parse({
+      ...input,
+      divide_by: { ...input.divide_by, min_coverage: 0 },
+    });
+    expect((await thresholdRuleValues(db, lenient, now)).map((v) => v.labels.model).sort()).toEqual([
+      'fresh',
+      'steady',
+    ]);
+  });
+});

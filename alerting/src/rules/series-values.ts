@@ -78,6 +78,27 @@ async function rawSelection(
   return new Map(res.series.map((s) => [labelsKey(s.labels), { labels: s.labels, points: s.points }]));
 }
 
+// A baseline window is judged in this many slices: the share of slices with data is its coverage.
+const COVERAGE_SLICES = 24;
+
+/** Per series, the share of the selection's window that holds data (0–1). */
+async function windowCoverage(db: Queryable, sel: Selection, nowMs: number): Promise<Map<string, number>> {
+  const toMs = nowMs - sel.offsetMs;
+  const stepMs = Math.ceil(sel.windowMs / COVERAGE_SLICES);
+  const res = await queryRange(db, {
+    name: sel.metric,
+    matchers: sel.matchers,
+    fromMs: toMs - sel.windowMs,
+    toMs,
+    stepMs,
+    agg: 'count',
+    by: sel.by,
+  });
+  return new Map(
+    res.series.map((s) => [labelsKey(s.labels), Math.min(1, s.points.length / COVERAGE_SLICES)]),
+  );
+}
+
 /**
  * Evaluates a threshold rule's expression at nowMs: the aggregated metric per series, or a
  * ratio against `divide_by` (another metric, an earlier window, or the same series' own
@@ -134,9 +155,21 @@ export async function thresholdRuleValues(
   const a = await aggregateSelection(db, num, nowMs);
   const b = await aggregateSelection(db, den, nowMs);
   const scale = isAdditive(den) && den.windowMs !== num.windowMs ? num.windowMs / den.windowMs : 1;
+  const isBaseline = den.windowMs !== num.windowMs || den.offsetMs !== 0;
+  const judge = isBaseline && d.min_coverage > 0;
+  const numCoverage = judge ? await windowCoverage(db, num, nowMs) : undefined;
+  const denCoverage = judge ? await windowCoverage(db, den, nowMs) : undefined;
   for (const [key, s] of a) {
     const dv = b.get(key)?.value;
     if (dv === undefined || dv === 0) continue;
+    // Not enough history yet: the baseline holds less than min_coverage of the data the judged window holds.
+    if (
+      numCoverage &&
+      denCoverage &&
+      (denCoverage.get(key) ?? 0) < d.min_coverage * (numCoverage.get(key) ?? 0)
+    ) {
+      continue;
+    }
     out.push({ labels: s.labels, value: s.value / (dv * scale) });
   }
   return out;
