@@ -92,3 +92,21 @@ describe('alerting /metrics names (docs/metrics.md "Alerting /metrics")', () => 
     ]);
   });
 });
+
+test('rule evaluation failures exist at 0 for every evaluated rule, so "no failures" is a value', async () => {
+  const metrics = new AlertingMetrics({
+    alerts: () => [],
+    anomalyScores: () => [],
+    outboxPending: () => ({}),
+  });
+  try {
+    metrics.ruleEvaluated('healthy_rule', 0.01, false);
+    metrics.ruleEvaluated('broken_rule', 0.01, true);
+    const text = await scrape(metrics);
+    const lines = samplesOf(text, 'aihub_rule_evaluation_failures_total');
+    expect(lines.find((l) => l.includes('rule="healthy_rule"'))).toMatch(/ 0$/);
+    expect(lines.find((l) => l.includes('rule="broken_rule"'))).toMatch(/ 1$/);
+  } finally {
+    await metrics.shutdown();
+  }
+});

@@ -84,7 +84,8 @@ export class AlertingMetrics {
 
   ruleEvaluated(rule: string, seconds: number, failed: boolean): void {
     this.evalDuration.record(seconds, { rule });
-    if (failed) this.evalFailures.add(1, { rule });
+    // add(0) on success makes the series exist at 0 for every evaluated rule.
+    this.evalFailures.add(failed ? 1 : 0, { rule });
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {

@@ -120,7 +120,11 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       return [...counts.values()];
     },
     anomalyScores: () => anomaly.scores(),
-    outboxPending: () => outbox.pendingByChannel(),
+    // Every configured channel is reported, 0 included: an empty outbox is a value, not a gap.
+    outboxPending: () => ({
+      ...Object.fromEntries(config.channels.map((c) => [c.name, 0])),
+      ...outbox.pendingByChannel(),
+    }),
   });
   engine = new RuleEngine({ db: lazyDb, logger, metrics, anomaly });
   outbox = new OutboxSender({
