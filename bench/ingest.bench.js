@@ -136,13 +136,18 @@ async function overload(bodies) {
   const poll = setInterval(() => (peak = Math.max(peak, svc.memory().rssMb)), 200);
   const r = await run(url, { connections: 256, duration: 10, bodies });
   clearInterval(poll);
-  // Once the load stops the service answers normally at once.
+  // Once the load stops, the queue drains and a client that honours Retry-After gets in.
   const t0 = Date.now();
-  const res = await fetch(url + '/v1/push', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify({ samples: [{ name: 'after_overload', value: 1 }] }),
-  });
+  let res;
+  for (;;) {
+    res = await fetch(url + '/v1/push', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ samples: [{ name: 'after_overload', value: 1 }] }),
+    });
+    if (res.status !== 429 || Date.now() - t0 > 30_000) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const recoveryMs = Date.now() - t0;
   const retryAfter = r.statusCodeStats['429'] ? 'yes' : 'no';
   const mem = svc.memory();
@@ -188,7 +193,8 @@ async function main() {
     { name: 'overload 429 answers', value: over.status_429, unit: 'responses', target: '> 0' },
     { name: 'overload 202 answers', value: over.status_202, unit: 'responses' },
     { name: 'overload peak RSS', value: over.peak_rss_mb, unit: 'MB', target: 'bounded' },
-    { name: 'push right after overload', value: over.after_load_status, unit: 'status', target: '202' },
+    { name: 'push after the load stops', value: over.after_load_status, unit: 'status', target: '202' },
+    { name: 'time until a push is accepted again', value: over.after_load_ms, unit: 'ms', target: '< 5000' },
   ];
   writeResults('ingest', results, {
     config: {
@@ -201,7 +207,8 @@ async function main() {
     pglite: lite,
     overload: over,
   });
-  if (over.after_load_status !== 202 || over.status_429 === 0) process.exitCode = 1;
+  if (over.after_load_status !== 202 || over.after_load_ms > 5000 || over.status_429 === 0)
+    process.exitCode = 1;
 }
 
 main().catch((err) => {

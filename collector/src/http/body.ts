@@ -73,6 +73,13 @@ export async function readBody(req: Request, maxBytes: number): Promise<Buffer> 
       done = true;
       resolve(Buffer.concat(chunks, size));
     });
-    req.on('aborted', () => fail(new ApiError(400, 'aborted', 'the client aborted the request')));
+    // A client that disconnects mid-body must settle this promise too, or the push's
+    // in-flight slot would never be released.
+    const aborted = () => fail(new ApiError(400, 'aborted', 'the client aborted the request'));
+    req.on('aborted', aborted);
+    req.on('error', aborted);
+    req.on('close', () => {
+      if (!req.complete) aborted();
+    });
   });
 }

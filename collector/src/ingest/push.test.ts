@@ -1,3 +1,4 @@
+import net from 'net';
 import { ConfigError, TEST_DRIVERS } from '@aihub/core';
 import { loadCollectorConfig } from '../config';
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
@@ -219,6 +220,35 @@ describe('admission control', () => {
     );
     expect(Number(stored[0].n)).toBe(statuses.filter((s) => s === 202).length * 1000);
     expect((await c.push({ samples: [{ name: 'after', value: 1 }] })).status).toBe(202);
+  });
+});
+
+describe('a client that disconnects mid-body', () => {
+  let c: TestCollector;
+  beforeAll(async () => {
+    c = await startTestCollector({ driver: 'postgres', env: { MAX_INFLIGHT_PUSHES: '1' } });
+  });
+  afterAll(() => c.stop());
+
+  test('releases its in-flight slot, so the next push is served', async () => {
+    const { port } = new URL(c.url);
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => {
+          socket.write(
+            'POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+              `Authorization: Bearer ${TEST_TOKEN}\r\nContent-Length: 100000\r\n\r\n{"samples": [`,
+          );
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 100);
+        });
+        socket.on('error', reject);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await c.push({ samples: [{ name: 'after_abort', value: 1 }] })).status).toBe(202);
   });
 });
 
