@@ -9,6 +9,7 @@ const path = require('path');
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startService } = require('./lib/service-process');
+const { freshDatabaseUrl } = require('./lib/databases');
 
 const MAIN = path.join(__dirname, '..', 'collector', 'dist', 'main.js');
 const TOKEN = 'bench-token';
@@ -71,17 +72,6 @@ async function countSamples(driver, storage) {
   const r = await db.query('SELECT count(*)::int AS n FROM metric_samples');
   await db.close();
   return r[0].n;
-}
-
-async function freshDatabaseUrl(adminUrl, name) {
-  const c = new Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name}`);
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 async function benchDriver(driver, bodies) {

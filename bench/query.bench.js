@@ -1,10 +1,10 @@
 // Read-side latency against the collector process on PostgreSQL: 24 h of 15 s samples for
 // 200 series (1.15M samples), then /v1/query_range raw and bucketed, by name across series,
 // an LLM derived signal and /v1/llm/summary; p50/p95 over 30 requests each.
-const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startService } = require('./lib/service-process');
 const path = require('path');
+const { freshDatabaseUrl } = require('./lib/databases');
 
 const MAIN = path.join(__dirname, '..', 'collector', 'dist', 'main.js');
 const TOKEN = 'bench-token';
@@ -12,17 +12,6 @@ const HOURS = 24;
 const INTERVAL_MS = 15_000;
 const HOSTS = 50;
 const NAMES = ['bench_cpu', 'bench_mem', 'bench_disk', 'bench_load'];
-
-async function freshDatabaseUrl(adminUrl, name) {
-  const c = new Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name}`);
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 const pct = (xs, q) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * (xs.length - 1) + 0.5))];

@@ -7,27 +7,16 @@ const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
-const { Client } = require('pg');
 const WebSocket = require('ws');
 const { writeResults } = require('./lib/results');
 const { startService } = require('./lib/service-process');
+const { freshDatabaseUrl } = require('./lib/databases');
 
 const MAIN = path.join(__dirname, '..', 'collector', 'dist', 'main.js');
 const TOKEN = 'bench-token';
 const CLIENTS = 50;
 const PUSHES = Number(process.env.BENCH_STREAM_PUSHES ?? 200);
 const INTERVAL_MS = 20;
-
-async function freshDatabaseUrl(adminUrl, name) {
-  const c = new Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 function openSse(url, runId, onMessage) {
   return new Promise((resolve, reject) => {
