@@ -10,3 +10,4 @@ export * from './testing/databases';
 export * from './analysis';
 export * from './testing/prometheus-text';
 export * from './testing/service-process';
+export * from './http/api-error';

@@ -1,18 +1,9 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { zodIssues, type Issue } from '../config/issues';
+import { ApiError } from '@aihub/core';
+import { zodIssues } from '../config/issues';
 
-/** An error answered as `{"error": {"code", "message", "details": [{"path", "message"}]}}`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Issue[] = [],
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export function validationError(error: z.ZodError, what = 'request body'): ApiError {
   return new ApiError(400, 'invalid', `invalid ${what}`, zodIssues(error));
@@ -23,7 +14,8 @@ export function sendError(res: Response, err: ApiError): void {
     res.end();
     return;
   }
-  res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
+  res.set(err.headers);
+  res.status(err.status).json(err.body());
 }
 
 /** Last error handler: known errors keep their status, express's own 4xx (bad JSON, too large) too; anything else is a logged 500. */

@@ -1,18 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import type { FieldError } from '@aihub/core';
+import { ApiError } from '@aihub/core';
 
-/** An error answered as `{"error": {"code", "message", "details"}}` with its HTTP status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: FieldError[] = [],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export function sendError(res: Response, err: ApiError): void {
   if (res.headersSent) {
@@ -20,7 +9,7 @@ export function sendError(res: Response, err: ApiError): void {
     return;
   }
   res.set(err.headers);
-  res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
+  res.status(err.status).json(err.body());
 }
 
 /** Last express error handler: known errors keep their status; anything else is a logged 500. */
