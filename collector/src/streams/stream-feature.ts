@@ -105,6 +105,14 @@ export function streamFeature(config: StreamConfig): CollectorFeature & { hub():
       ctxRef = ctx;
       hub = new TrainingHub({ db: ctx.db, logger: ctx.logger, staleAfterMs: config.staleAfterMs });
       await hub.start();
+      ctx.telemetry.meter
+        .createObservableGauge('aihub.stream.clients', {
+          description: 'Connected live-stream clients by transport',
+        })
+        .addCallback((r) => {
+          r.observe(sse.size, { transport: 'sse' });
+          r.observe(sockets.size, { transport: 'websocket' });
+        });
       wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
       ctx.server.on('upgrade', onUpgrade);
       heartbeat = setInterval(() => {

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'http';
-import type { Attributes, Counter, Histogram, ObservableGauge, ObservableResult } from '@opentelemetry/api';
+import type {
+  Attributes,
+  Counter,
+  Histogram,
+  Meter,
+  ObservableGauge,
+  ObservableResult,
+} from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -37,6 +44,8 @@ export class CollectorTelemetry {
   private readonly rejected: Counter;
   private readonly flushDuration: Histogram;
   private readonly httpDuration: Histogram;
+  /** For collector features that export instruments of their own (streams, TensorBoard). */
+  readonly meter: Meter;
   readonly training: LiveGauges;
   readonly hosts: LiveGauges;
   private readonly gauges: ObservableGauge[] = [];
@@ -53,6 +62,7 @@ export class CollectorTelemetry {
       resource: resourceFromAttributes({ 'service.name': opts.serviceName }),
     });
     const meter = this.provider.getMeter('aihub-collector');
+    this.meter = meter;
     this.tokenUsage = meter.createHistogram('gen_ai.client.token.usage', {
       unit: '{token}',
       description: 'Number of input and output tokens used',

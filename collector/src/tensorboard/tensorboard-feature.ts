@@ -22,6 +22,16 @@ export function tensorboardFeature(
         limits: ctx.config.limits,
       });
       tailer.start();
+      const t = tailer;
+      ctx.telemetry.meter
+        .createObservableCounter('aihub.tensorboard.records', {
+          description:
+            'TFRecord records read from tfevents files, by outcome (stored or corrupt and skipped)',
+        })
+        .addCallback((r) => {
+          r.observe(t.stats.records, { outcome: 'read' });
+          r.observe(t.stats.corruptRecords, { outcome: 'corrupt' });
+        });
       ctx.logger.info('tailing TensorBoard logs', { logdir, pollIntervalMs });
     },
     async stop() {

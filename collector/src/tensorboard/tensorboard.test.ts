@@ -165,6 +165,9 @@ describe('TensorBoard tailing', () => {
         offset: fs.statSync(file).size,
         pending: null,
       });
+      const exposition = await (await c.request('/metrics')).text();
+      expect(exposition).toMatch(/aihub_tensorboard_records_total\{outcome="corrupt"[^}]*\} 1\b/);
+      expect(exposition).toMatch(/aihub_tensorboard_records_total\{outcome="read"[^}]*\} 3\b/);
     } finally {
       await c.stop();
     }
