@@ -250,6 +250,12 @@ describe('analysis API in a running collector (PostgreSQL)', () => {
     expect(rows[0]).toEqual({ provider: 'openai_compatible', model: 'test-model', status: 'ok' });
   });
 
+  it("exposes the assistant's response-cache lookups on /metrics", async () => {
+    const text = await (await c.request('/metrics')).text();
+    expect(text).toMatch(/aihub_assistant_cache_lookups_total\{result="miss"[^}]*\} [1-9]/);
+    expect(text).toMatch(/aihub_assistant_cache_lookups_total\{result="hit"[^}]*\} \d+/);
+  });
+
   it('chat about a provider/model finds the error spike in stored LLM traffic', async () => {
     const res = await c.request('/v1/chat', {
       method: 'POST',

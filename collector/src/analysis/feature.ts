@@ -29,5 +29,19 @@ export function analysisFeature(options: AnalysisFeatureOptions = {}): Collector
           await ctx.ingest.ingest({ llm: [record] }, { source: 'assistant' });
         },
       }),
+    start(ctx) {
+      if (!llm) return;
+      const client = llm;
+      // The response cache's effect, beside the assistant's own gen_ai_* usage.
+      ctx.telemetry.meter
+        .createObservableCounter('aihub.assistant.cache_lookups', {
+          description: 'Assistant LLM response cache lookups, by result',
+        })
+        .addCallback((r) => {
+          const s = client.cacheStats();
+          r.observe(s.hits, { result: 'hit' });
+          r.observe(s.misses, { result: 'miss' });
+        });
+    },
   };
 }
