@@ -38,7 +38,10 @@ describe('IncidentsTable', () => {
     expect(first.getByText('warning')).toBeInTheDocument();
     expect(first.getByText('CPU at 91% on gpu-01')).toBeInTheDocument();
     expect(first.getByText('host=gpu-01')).toBeInTheDocument();
-    expect(first.getByRole('link', { name: 'Rule' })).toHaveAttribute('href', '/a/aihub-observability-app/alerts?rule=high_cpu_usage');
+    expect(first.getByRole('link', { name: 'Rule' })).toHaveAttribute(
+      'href',
+      '/a/aihub-observability-app/alerts?rule=high_cpu_usage'
+    );
     expect(first.getByRole('link', { name: 'Dashboard' })).toHaveAttribute('href', '/d/aihub-system');
     expect(within(rows[1]).getByRole('link', { name: 'Dashboard' })).toHaveAttribute('href', '/d/aihub-training');
   });
@@ -50,6 +53,18 @@ describe('IncidentsTable', () => {
     expect(onAck).toHaveBeenCalledWith(incidents[0]);
     expect(screen.getByRole('button', { name: 'Acknowledge loss_anomaly' })).toBeDisabled();
     expect(screen.getByText('acknowledged by bob')).toBeInTheDocument();
+  });
+
+  test('keyboard only: Tab reaches the ack button and Enter acknowledges', async () => {
+    const onAck = jest.fn();
+    render(<IncidentsTable incidents={incidents.slice(0, 1)} onAck={onAck} onSilence={jest.fn()} />);
+    const ack = screen.getByRole('button', { name: 'Acknowledge high_cpu_usage' });
+    for (let i = 0; i < 10 && document.activeElement !== ack; i++) {
+      await userEvent.tab();
+    }
+    expect(ack).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
+    expect(onAck).toHaveBeenCalledWith(incidents[0]);
   });
 
   test('silence calls back with the incident and duration', async () => {
