@@ -1,3 +1,5 @@
+import { lowerBound } from './sorted';
+
 /** Surprise is capped (in nats): beyond e^-50 nothing is "more anomalous" for alerting. */
 export const MAX_SURPRISE = 50;
 
@@ -183,18 +185,6 @@ function gpdShapeFromQuantileRatio(ratio: number): number {
   for (let i = 0; i < 40; i++) {
     const mid = (lo + hi) / 2;
     if (r(mid) < ratio) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose value is ≥ x in an ascending array. */
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -5,6 +5,7 @@ import { robustLevel, robustZ } from './robustBaseline';
 import { SeasonalProfile, type SeasonalProfileJSON } from './seasonalProfile';
 import { severityFromSortedHistory, type Severity, type SeverityContext } from './severity';
 import { Standardiser, type StandardiserJSON } from './standardiser';
+import { lowerBound } from './sorted';
 
 export interface StreamingDetectorOptions {
   /** Points before anything is scored and the forest first trains (DESIGN.md `min_history`, default 100). */
@@ -340,18 +341,6 @@ function zOfTwoSidedTail(p: number): number {
   for (let i = 0; i < 50; i++) {
     const mid = (lo + hi) / 2;
     if (erfc(mid / Math.SQRT2) > p) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose value is ≥ x in an ascending array. */
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
