@@ -24,36 +24,7 @@ export interface TestStorage {
 export const TEST_DRIVERS = ['pglite', 'postgres'] as const;
 
 export async function createTestStorage(driver: 'pglite' | 'postgres'): Promise<TestStorage> {
-  if (driver === 'pglite') {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aihub-pglite-'));
-    const config: StorageConfig = { dataDir };
-    return {
-      driver,
-      config,
-      open: () => openDatabase(config),
-      async openMigrated() {
-        const db = await openDatabase(config);
-        await migrate(db);
-        return db;
-      },
-      async cleanup() {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl)
-    throw new Error(
-      'TEST_DATABASE_URL is not set: run the tests through jest (global setup starts PostgreSQL)',
-    );
-  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const config: StorageConfig = { databaseUrl: url.toString(), dataDir: os.tmpdir() };
+  const { config, cleanup } = driver === 'pglite' ? pgliteDir() : await postgresDatabase();
   return {
     driver,
     config,
@@ -63,11 +34,43 @@ export async function createTestStorage(driver: 'pglite' | 'postgres'): Promise<
       await migrate(db);
       return db;
     },
+    cleanup,
+  };
+}
+
+function pgliteDir(): { config: StorageConfig; cleanup(): Promise<void> } {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aihub-pglite-'));
+  return {
+    config: { dataDir },
     async cleanup() {
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A new database on the test server, dropped again by cleanup(). */
+async function postgresDatabase(): Promise<{ config: StorageConfig; cleanup(): Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run the tests through jest (global setup starts PostgreSQL)',
+    );
+  }
+  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    config: { databaseUrl: url.toString(), dataDir: os.tmpdir() },
+    cleanup: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
