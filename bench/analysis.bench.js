@@ -13,7 +13,7 @@ const express = require('express');
 const core = require('../core/dist');
 const { createAnalysisRouter } = require('../collector/dist/analysis');
 const { writeResults } = require('./lib/results');
-const { startService } = require('./lib/service-process');
+const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
 
 const {
   openDatabase,
@@ -67,17 +67,15 @@ async function listen(app) {
  * and response parsing do not share the server's event loop.
  */
 async function analyzeLatency() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-analyze-'));
-  const svc = startService(path.join(__dirname, '..', 'collector', 'dist', 'main.js'), {
-    COLLECTOR_PORT: '0',
-    AIHUB_TOKENS: 'bench',
-    SELF_METRICS_INTERVAL: '0',
-    LOG_LEVEL: 'error',
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
-    DATA_DIR: dataDir,
-    OPENAI_API_KEY: '',
-  });
-  const url = await svc.ready;
+  const collector = await startBenchCollector(
+    process.env.BENCH_DATABASE_URL ? 'postgres' : 'pglite',
+    'bench_analyze',
+    {
+      LOG_LEVEL: 'error',
+      OPENAI_API_KEY: '',
+    },
+  );
+  const { url } = collector;
   const series = workload();
   const body = JSON.stringify({ kind: 'auto', series });
   const times = [];
@@ -85,7 +83,7 @@ async function analyzeLatency() {
     const t0 = performance.now();
     const res = await fetch(`${url}/v1/analyze`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_TOKEN}` },
       body,
     });
     const json = await res.json();
@@ -98,8 +96,7 @@ async function analyzeLatency() {
     diagnose(series, 'auto');
     inProcess.push(performance.now() - t0);
   }
-  await svc.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await collector.stop();
   return {
     bytes: body.length,
     p50: pct(times, 0.5),

@@ -3,16 +3,11 @@
 // Figures: requests/s, durable samples/s (counted in the database afterwards), p50/p99 latency,
 // peak RSS of the collector.
 const autocannon = require('autocannon');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
-const { startService } = require('./lib/service-process');
-const { freshDatabaseUrl } = require('./lib/databases');
+const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
 
-const MAIN = path.join(__dirname, '..', 'collector', 'dist', 'main.js');
-const TOKEN = 'bench-token';
+const TOKEN = BENCH_TOKEN;
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const SAMPLES_PER_REQUEST = 1000;
 const SERIES = 200;
@@ -75,19 +70,8 @@ async function countSamples(driver, storage) {
 }
 
 async function benchDriver(driver, bodies) {
-  const storage =
-    driver === 'postgres'
-      ? { databaseUrl: await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_ingest') }
-      : { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-')) };
-  const svc = startService(MAIN, {
-    COLLECTOR_PORT: '0',
-    AIHUB_TOKENS: TOKEN,
-    SELF_METRICS_INTERVAL: '0',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: storage.databaseUrl ?? '',
-    DATA_DIR: storage.dataDir ?? os.tmpdir(),
-  });
-  const url = await svc.ready;
+  const collector = await startBenchCollector(driver, 'bench_ingest');
+  const { svc, url, storage } = collector;
   await run(url, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
   const before = await countSamples(driver, storage).catch(() => null);
   const r = await run(url, { connections: 16, duration: DURATION, bodies });
@@ -95,7 +79,7 @@ async function benchDriver(driver, bodies) {
   await svc.stop();
   const after = await countSamples(driver, storage);
   const durable = after - (before ?? 0);
-  if (storage.dataDir) fs.rmSync(storage.dataDir, { recursive: true, force: true });
+  await collector.stop();
   const acked = r['2xx'] * SAMPLES_PER_REQUEST;
   if (durable < acked) throw new Error(`${driver}: ${acked} samples acknowledged but only ${durable} stored`);
   return {
@@ -112,16 +96,11 @@ async function benchDriver(driver, bodies) {
 }
 
 async function overload(bodies) {
-  const databaseUrl = await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_overload');
-  const svc = startService(MAIN, {
-    COLLECTOR_PORT: '0',
-    AIHUB_TOKENS: TOKEN,
-    SELF_METRICS_INTERVAL: '0',
+  const collector = await startBenchCollector('postgres', 'bench_overload', {
     LOG_LEVEL: 'error',
-    DATABASE_URL: databaseUrl,
     MAX_QUEUE_ROWS: '50000',
   });
-  const url = await svc.ready;
+  const { svc, url } = collector;
   let peak = 0;
   const poll = setInterval(() => (peak = Math.max(peak, svc.memory().rssMb)), 200);
   const r = await run(url, { connections: 256, duration: 10, bodies });

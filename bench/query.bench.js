@@ -2,12 +2,9 @@
 // 200 series (1.15M samples), then /v1/query_range raw and bucketed, by name across series,
 // an LLM derived signal and /v1/llm/summary; p50/p95 over 30 requests each.
 const { writeResults } = require('./lib/results');
-const { startService } = require('./lib/service-process');
-const path = require('path');
-const { freshDatabaseUrl } = require('./lib/databases');
+const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
 
-const MAIN = path.join(__dirname, '..', 'collector', 'dist', 'main.js');
-const TOKEN = 'bench-token';
+const TOKEN = BENCH_TOKEN;
 const HOURS = 24;
 const INTERVAL_MS = 15_000;
 const HOSTS = 50;
@@ -17,15 +14,8 @@ const pct = (xs, q) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * (xs.length - 1) + 0.5))];
 
 async function main() {
-  const databaseUrl = await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_query');
-  const svc = startService(MAIN, {
-    COLLECTOR_PORT: '0',
-    AIHUB_TOKENS: TOKEN,
-    SELF_METRICS_INTERVAL: '0',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: databaseUrl,
-  });
-  const url = await svc.ready;
+  const collector = await startBenchCollector('postgres', 'bench_query');
+  const { url } = collector;
   const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
   const end = Date.now() - 60_000;
   const start = end - HOURS * 3_600_000;
@@ -89,7 +79,7 @@ async function main() {
     await q('llm_latency_ms_p95, 24 h, step 5m', `/v1/query_range?name=llm_latency_ms_p95&${range}&step=5m`),
     await q('/v1/llm/summary, 24 h', `/v1/llm/summary?${range}`),
   ];
-  await svc.stop();
+  await collector.stop();
   for (const r of results) console.log(r);
   writeResults(
     'query',

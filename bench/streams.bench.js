@@ -3,17 +3,12 @@
 // Each pushed training item carries its send time; every client measures arrival minus send
 // time (one clock: same process). The path measured: HTTP push, group commit, NOTIFY,
 // LISTEN → read of the committed range → fan-out. Target (original plan): p95 < 100 ms.
-const fs = require('fs');
 const http = require('http');
-const os = require('os');
-const path = require('path');
 const WebSocket = require('ws');
 const { writeResults } = require('./lib/results');
-const { startService } = require('./lib/service-process');
-const { freshDatabaseUrl } = require('./lib/databases');
+const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
 
-const MAIN = path.join(__dirname, '..', 'collector', 'dist', 'main.js');
-const TOKEN = 'bench-token';
+const TOKEN = BENCH_TOKEN;
 const CLIENTS = 50;
 const PUSHES = Number(process.env.BENCH_STREAM_PUSHES ?? 200);
 const INTERVAL_MS = 20;
@@ -108,19 +103,8 @@ async function measure(url, kind) {
 }
 
 async function benchDriver(driver) {
-  const storage =
-    driver === 'postgres'
-      ? { databaseUrl: await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_streams') }
-      : { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-streams-')) };
-  const svc = startService(MAIN, {
-    COLLECTOR_PORT: '0',
-    AIHUB_TOKENS: TOKEN,
-    SELF_METRICS_INTERVAL: '0',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: storage.databaseUrl ?? '',
-    DATA_DIR: storage.dataDir ?? os.tmpdir(),
-  });
-  const url = await svc.ready;
+  const collector = await startBenchCollector(driver, 'bench_streams');
+  const { url } = collector;
   try {
     const out = {};
     for (const kind of ['sse', 'ws']) {
@@ -129,8 +113,7 @@ async function benchDriver(driver) {
     }
     return out;
   } finally {
-    await svc.stop();
-    if (storage.dataDir) fs.rmSync(storage.dataDir, { recursive: true, force: true });
+    await collector.stop();
   }
 }
 
