@@ -73,6 +73,29 @@ export function precedingMedian(values: number[], w: number): number[] {
   return out;
 }
 
+/**
+ * Medians of every full trailing window of `w` values, oldest first. Pass an even `w`: a
+ * 2-periodic zig-zag then reads as its centre, where an odd window picks the highs or the lows.
+ */
+export function windowLevels(values: number[], w: number): number[] {
+  if (values.length < w) return [];
+  return precedingMedian([...values, NaN], w).slice(w);
+}
+
+/**
+ * Median |v[i] − v[i−1]|: the typical step-to-step swing. For white noise of σ it is ≈ 0.954·σ
+ * (see NOISE_STEP_FACTOR); a ±A zig-zag gives 2·A.
+ */
+export function medianAbsStep(values: number[]): number {
+  if (values.length < 2) return 0;
+  const steps = new Float64Array(values.length - 1);
+  for (let i = 1; i < values.length; i++) steps[i - 1] = Math.abs(values[i] - values[i - 1]);
+  return medianOf(steps);
+}
+
+/** median |Δ| of white noise / its σ (√2 · Φ⁻¹(0.75)). */
+export const NOISE_STEP_FACTOR = 0.954;
+
 /** Fraction of consecutive first differences whose sign flips (white noise ≈ 2/3, a zig-zag = 1). */
 export function signChangeRatio(values: number[]): number {
   let changes = 0;

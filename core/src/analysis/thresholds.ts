@@ -16,12 +16,19 @@ export interface DiagnosticThresholds {
     ratio: number;
     /** Val loss risen this fraction above its best while train loss kept falling. */
     valRiseFraction: number;
+    /** ...and by more than this many of its own step-to-step swings (noise is not a rise). */
+    minRiseInSwings: number;
     /** Fewer curve points than this: too early to judge. */
     minPoints: number;
   };
   divergence: {
     /** Current train loss above this multiple of its best so far is divergence. */
     riseFactor: number;
+    /**
+     * The rise must also exceed this many step-to-step swings: a loss swinging widely around a
+     * flat level (a learning rate too high) is not a sustained rise.
+     */
+    minRiseInSwings: number;
     minPoints: number;
   };
   plateau: {
@@ -31,7 +38,7 @@ export interface DiagnosticThresholds {
     minRelativeImprovement: number;
   };
   lrTooHigh: {
-    /** Std of the residual around the smoothed loss, as a fraction of the loss level. */
+    /** Robust step-to-step swing of the loss (σ of white noise), as a fraction of its level. */
     oscillationFraction: number;
     /** Fraction of consecutive differences that change sign (white noise ≈ 0.67). */
     minSignChangeRatio: number;
@@ -91,8 +98,8 @@ export interface DiagnosticThresholds {
 
 export const DEFAULT_THRESHOLDS: DiagnosticThresholds = {
   smoothingPoints: 5,
-  overfitting: { ratio: 1.5, valRiseFraction: 0.1, minPoints: 5 },
-  divergence: { riseFactor: 2, minPoints: 5 },
+  overfitting: { ratio: 1.5, valRiseFraction: 0.1, minRiseInSwings: 2, minPoints: 5 },
+  divergence: { riseFactor: 2, minRiseInSwings: 3, minPoints: 5 },
   plateau: { patience: 10, minRelativeImprovement: 0.01 },
   lrTooHigh: { oscillationFraction: 0.15, minSignChangeRatio: 0.5, windowPoints: 20 },
   gradients: { vanishingBelow: 1e-6, explodingSpikeFactor: 10, minBaselinePoints: 5 },
@@ -127,10 +134,13 @@ const count = z.number().int().min(1).max(100_000);
 export const ThresholdOverridesSchema = z.strictObject({
   smoothingPoints: count.optional(),
   overfitting: z
-    .strictObject({ ratio: positive, valRiseFraction: positive, minPoints: count })
+    .strictObject({ ratio: positive, valRiseFraction: positive, minRiseInSwings: positive, minPoints: count })
     .partial()
     .optional(),
-  divergence: z.strictObject({ riseFactor: positive, minPoints: count }).partial().optional(),
+  divergence: z
+    .strictObject({ riseFactor: positive, minRiseInSwings: positive, minPoints: count })
+    .partial()
+    .optional(),
   plateau: z.strictObject({ patience: count, minRelativeImprovement: fraction }).partial().optional(),
   lrTooHigh: z
     .strictObject({ oscillationFraction: positive, minSignChangeRatio: fraction, windowPoints: count })

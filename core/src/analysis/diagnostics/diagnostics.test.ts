@@ -103,6 +103,59 @@ describe('training diagnostics find each pathology', () => {
     expect(f[0].evidence.learning_rate).toBe(1e-3);
   });
 
+  describe('lr_too_high, not divergence: a loss swinging widely around a flat level', () => {
+    // Swings of tens of percent from one step to the next: the sign flips on most steps
+    // (always, or 80 % of them), the size varies; on top, multiplicative noise.
+    const oscillating = (amplitude: number, flipProbability: number, seed: number) => {
+      const random = seededRandom(seed * 7 + 1);
+      const byX = new Map<number, number>();
+      let sign = 1;
+      return (x: number) => {
+        if (!byX.has(x)) {
+          if (random() < flipProbability) sign = -sign;
+          byX.set(x, 1 + amplitude * sign * (0.6 + 0.4 * random()));
+        }
+        return byX.get(x)!;
+      };
+    };
+    for (const amplitude of [0.2, 0.35, 0.5, 0.8])
+      for (const noise of [0.02, 0.1])
+        for (const stepsPerEpoch of [1, 2, 5, 10])
+          for (const flipProbability of [1, 0.8])
+            it(`±${amplitude * 100} %, noise ${noise}, ${stepsPerEpoch} steps/epoch, flips ${flipProbability}`, () => {
+              for (const seed of [1, 2, 3]) {
+                const valNoise = seededRandom(seed + 100);
+                const series = trainingRun({
+                  runId: 'swing',
+                  epochs: Math.ceil(60 / stepsPerEpoch),
+                  stepsPerEpoch,
+                  trainLoss: oscillating(amplitude, flipProbability, seed),
+                  valLoss: () => 1.05 * (1 + 0.3 * amplitude * (2 * valNoise() - 1)),
+                  noise,
+                  seed,
+                });
+                const found = codes(series, 'training');
+                expect(found).toContain('lr_too_high');
+                expect(found).not.toContain('divergence');
+                expect(found).not.toContain('plateau'); // explained by the oscillation
+              }
+            });
+
+    it('a loss that swings and also climbs far above its best is still divergence', () => {
+      const swing = oscillating(0.2, 1, 1);
+      const up = (e: number) => (e < 20 ? exp(e) : exp(20) * 1.25 ** (e - 20)) * swing(e);
+      const series = trainingRun({
+        runId: 'swing-up',
+        epochs: 30,
+        trainLoss: up,
+        valLoss: (e) => up(e) * 1.1,
+      });
+      const found = codes(series, 'training');
+      expect(found).toContain('divergence');
+      expect(found).not.toContain('lr_too_high');
+    });
+  });
+
   it('vanishing gradients', () => {
     const series = trainingRun({
       runId: 'vanish',

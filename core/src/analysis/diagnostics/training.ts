@@ -5,13 +5,16 @@
  */
 import {
   currentValue,
+  meanOf,
+  medianAbsStep,
   medianOf,
   movingMedian,
+  NOISE_STEP_FACTOR,
   perEpochCurve,
   precedingMedian,
   round,
   signChangeRatio,
-  standardDeviationOf,
+  windowLevels,
 } from '../curves';
 import type { DiagnosticThresholds } from '../thresholds';
 import { boundText } from '../untrusted-text';
@@ -74,25 +77,39 @@ export function diagnoseTrainingRun(run: TrainingRun, t: DiagnosticThresholds): 
       });
     }
   }
-  if (!diverged && train && train.ys.length >= t.divergence.minPoints) {
-    const smooth = movingMedian(train.ys, k);
+  // Levels are medians over an even window, so a 2-periodic zig-zag reads as its centre.
+  const even = k % 2 ? k + 1 : k;
+  if (!diverged && train && train.ys.length >= Math.max(t.divergence.minPoints, even)) {
+    const ys = train.ys;
+    const levels = windowLevels(ys, even);
     let bestIndex = 0;
-    for (let i = 1; i < smooth.length; i++) if (smooth[i] < smooth[bestIndex]) bestIndex = i;
-    const best = smooth[bestIndex];
-    const current = currentValue(train.ys, k);
-    const previous = medianOf(train.ys.slice(Math.max(0, train.ys.length - 3 * k), train.ys.length - k));
-    if (best > 0 && current > t.divergence.riseFactor * best && current > previous) {
+    for (let i = 1; i < levels.length; i++) if (levels[i] < levels[bestIndex]) bestIndex = i;
+    const best = levels[bestIndex];
+    const current = levels[levels.length - 1];
+    const previous = medianOf(ys.slice(Math.max(0, ys.length - 3 * even), ys.length - even));
+    // A sustained rise is large against the step-to-step swings; a loss that only swings
+    // widely around a flat level is a learning rate too high (below), not divergence.
+    const swing = medianAbsStep(ys.slice(-3 * even));
+    const riseInSwings = swing > 0 ? (current - best) / swing : Infinity;
+    if (
+      best > 0 &&
+      current > t.divergence.riseFactor * best &&
+      current > previous &&
+      riseInSwings >= t.divergence.minRiseInSwings
+    ) {
       diverged = true;
+      const bestAt = bestIndex + (even >> 1);
       findings.push({
         code: 'divergence',
         severity: 'critical',
         title: 'Training loss is rising sharply',
-        detail: `The training loss of ${who} is ${round(current / best, 3)}× its best (${round(best)} at ${where(train, bestIndex)}) and still rising. Lower the learning rate or add gradient clipping before it becomes NaN.`,
+        detail: `The training loss of ${who} is ${round(current / best, 3)}× its best (${round(best)} at ${where(train, bestAt)}) and still rising. Lower the learning rate or add gradient clipping before it becomes NaN.`,
         evidence: {
           train_loss_current: round(current),
           train_loss_best: round(best),
           rise_factor: round(current / best, 3),
           threshold_factor: t.divergence.riseFactor,
+          rise_in_swings: Number.isFinite(riseInSwings) ? round(riseInSwings, 3) : null,
         },
         series: [train.ref],
       });
@@ -112,15 +129,19 @@ export function diagnoseTrainingRun(run: TrainingRun, t: DiagnosticThresholds): 
     let bestIndex = 0;
     for (let i = 1; i < valSmooth.length; i++) if (valSmooth[i] < valSmooth[bestIndex]) bestIndex = i;
     const valBest = valSmooth[bestIndex];
-    const valNow = currentValue(val.ys, k);
-    const trainNow = currentValue(train.ys, k);
+    const valNow = currentValue(val.ys, even);
+    const trainNow = currentValue(train.ys, even);
     const trainSmooth = movingMedian(train.ys, k);
     // The train loss at the time of the val best: last train point at or before that x.
     let j = 0;
     while (j + 1 < train.xs.length && train.xs[j + 1] <= val.xs[bestIndex]) j++;
     const trainAtBest = trainSmooth[j];
+    const valSwing = medianAbsStep(val.ys.slice(-3 * even));
     const rising =
-      valBest > 0 && valNow > valBest * (1 + t.overfitting.valRiseFraction) && trainNow <= trainAtBest;
+      valBest > 0 &&
+      valNow > valBest * (1 + t.overfitting.valRiseFraction) &&
+      valNow - valBest >= t.overfitting.minRiseInSwings * valSwing &&
+      trainNow <= trainAtBest;
     const ratio = trainNow > 0 ? valNow / trainNow : NaN;
     const ratioHigh = Number.isFinite(ratio) && ratio > t.overfitting.ratio;
     if (rising || ratioHigh) {
@@ -153,9 +174,50 @@ export function diagnoseTrainingRun(run: TrainingRun, t: DiagnosticThresholds): 
     }
   }
 
+  // Learning rate too high: the loss swings widely from step to step without improving.
+  // Per-step points, not epoch means: averaging within an epoch would hide the swings.
+  let lrTooHigh = false;
+  const rawTrain = run.metrics.train_loss?.points.filter((p) => Number.isFinite(p[1])).map((p) => p[1]) ?? [];
+  if (!diverged && train && rawTrain.length >= t.lrTooHigh.windowPoints) {
+    const window = rawTrain.slice(-t.lrTooHigh.windowPoints);
+    const level = Math.abs(medianOf(window));
+    const oscillation = level > 0 ? medianAbsStep(window) / (NOISE_STEP_FACTOR * level) : 0;
+    const flips = signChangeRatio(window);
+    // Improving: the second half's mean below the first half's by more than 5 % and by more
+    // than twice what the swings alone make two such means differ.
+    const half = window.length >> 1;
+    const head = meanOf(window.slice(0, half));
+    const tail = meanOf(window.slice(-half));
+    const noise = 2 * oscillation * level * Math.sqrt(2 / half);
+    const improving = head - tail > Math.max(0.05 * Math.abs(head), noise);
+    if (
+      oscillation > t.lrTooHigh.oscillationFraction &&
+      flips >= t.lrTooHigh.minSignChangeRatio &&
+      !improving
+    ) {
+      lrTooHigh = true;
+      const lr = run.metrics.learning_rate?.points.filter((p) => Number.isFinite(p[1])).at(-1)?.[1];
+      findings.push({
+        code: 'lr_too_high',
+        severity: 'warning',
+        title: 'Loss oscillates: learning rate likely too high',
+        detail: `The training loss of ${who} swings by ${round(oscillation * 100, 3)}% of its level from step to step without improving${lr !== undefined ? ` at learning rate ${lr}` : ''}. Try a learning rate 3–10× lower, warm-up, or a larger batch.`,
+        evidence: {
+          oscillation_fraction: round(oscillation),
+          sign_change_ratio: round(flips),
+          window_points: window.length,
+          learning_rate: lr ?? null,
+          threshold: t.lrTooHigh.oscillationFraction,
+        },
+        series: [train.ref],
+      });
+    }
+  }
+
   // Plateau: no meaningful improvement over the last `patience` points (val loss, else train).
   const watched = val ?? train;
-  if (!diverged && !overfitting && watched && watched.ys.length >= t.plateau.patience + k + 1) {
+  // A loss that oscillates without improving is explained by lr_too_high, not reported twice.
+  if (!diverged && !overfitting && !lrTooHigh && watched && watched.ys.length >= t.plateau.patience + k + 1) {
     const smooth = movingMedian(watched.ys, k);
     const n = smooth.length;
     const bestBefore = Math.min(...smooth.slice(0, n - t.plateau.patience));
@@ -175,42 +237,6 @@ export function diagnoseTrainingRun(run: TrainingRun, t: DiagnosticThresholds): 
           patience: t.plateau.patience,
         },
         series: [watched.ref],
-      });
-    }
-  }
-
-  // Learning rate too high: the loss swings widely around its trend without improving.
-  // Per-step points, not epoch means: averaging within an epoch would hide the swings.
-  const rawTrain = run.metrics.train_loss?.points.filter((p) => Number.isFinite(p[1])).map((p) => p[1]) ?? [];
-  if (!diverged && train && rawTrain.length >= t.lrTooHigh.windowPoints) {
-    const window = rawTrain.slice(-t.lrTooHigh.windowPoints);
-    const smooth = movingMedian(window, k);
-    const residual = window.map((v, i) => v - smooth[i]);
-    const level = Math.abs(medianOf(window));
-    const oscillation = level > 0 ? standardDeviationOf(residual) / level : 0;
-    const flips = signChangeRatio(window);
-    const head = medianOf(window.slice(0, k));
-    const tail = medianOf(window.slice(-k));
-    const improving = tail < head * 0.95;
-    if (
-      oscillation > t.lrTooHigh.oscillationFraction &&
-      flips >= t.lrTooHigh.minSignChangeRatio &&
-      !improving
-    ) {
-      const lr = run.metrics.learning_rate?.points.filter((p) => Number.isFinite(p[1])).at(-1)?.[1];
-      findings.push({
-        code: 'lr_too_high',
-        severity: 'warning',
-        title: 'Loss oscillates: learning rate likely too high',
-        detail: `The training loss of ${who} swings by ${round(oscillation * 100, 3)}% of its level around its trend without improving${lr !== undefined ? ` at learning rate ${lr}` : ''}. Try a learning rate 3–10× lower, warm-up, or a larger batch.`,
-        evidence: {
-          oscillation_fraction: round(oscillation),
-          sign_change_ratio: round(flips),
-          window_points: window.length,
-          learning_rate: lr ?? null,
-          threshold: t.lrTooHigh.oscillationFraction,
-        },
-        series: [train.ref],
       });
     }
   }
