@@ -18,4 +18,5 @@ export {
   type RouteConfig,
 } from './config/schema';
 export { signBody, verifySignature, alertmanagerBody } from './notify/webhook';
-export type { Notification, Alert } from './dispatch/alert';
+export type { Alert } from './types/alert';
+export type { Notification } from './types/notification';

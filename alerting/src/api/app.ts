@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { formatValue } from '../rules/template';
+import { formatValue } from '../types/value';
 import { requireAuth } from './auth';
 import { channelsRouter, notificationsRouter } from './channels';
 import type { ApiContext } from './context';

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { buildNotification, type Alert } from '../dispatch/alert';
+import { buildNotification } from '../types/notification';
+import { type Alert } from '../types/alert';
 import { DeliveryError } from '../notify/integration';
 import type { ApiContext } from './context';
 import { ApiError, validationError } from './errors';

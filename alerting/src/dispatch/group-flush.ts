@@ -1,7 +1,6 @@
-import crypto from 'crypto';
 import type { RouteConfig } from '../config/schema';
-import type { Labels } from '../rules/labels';
-import type { Alert } from './alert';
+import type { Labels } from '../types/labels';
+import type { Alert } from '../types/alert';
 
 /** Persisted state of one aggregation group (notification_groups). */
 export interface GroupState {
@@ -29,10 +28,4 @@ export interface GroupFlush {
   hash?: string;
   /** Set by the dedup stage: what each channel gets. */
   deliveries?: { channel: string; alerts: Alert[] }[];
-}
-
-/** Identity of an alert set: which alerts, in which state. */
-export function alertSetHash(alerts: Alert[]): string {
-  const parts = alerts.map((a) => `${a.fingerprint}:${a.status}`).sort();
-  return crypto.createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }

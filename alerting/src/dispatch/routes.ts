@@ -1,5 +1,5 @@
 import type { RouteConfig } from '../config/schema';
-import type { Labels } from '../rules/labels';
+import type { Labels } from '../types/labels';
 
 export function routeMatches(route: RouteConfig, labels: Labels): boolean {
   for (const [k, v] of Object.entries(route.match)) if ((labels[k] ?? '') !== v) return false;

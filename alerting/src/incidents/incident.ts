@@ -1,4 +1,4 @@
-import type { Labels } from '../rules/labels';
+import type { Labels } from '../types/labels';
 
 export const INCIDENT_STATUSES = ['active', 'acknowledged', 'suppressed', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];

@@ -1,5 +1,5 @@
 import type { Queryable } from '@aihub/core';
-import type { Labels } from '../rules/labels';
+import type { Labels } from '../types/labels';
 import type { Incident, IncidentStatus } from './incident';
 
 const COLUMNS = `id, fingerprint, rule, severity, labels, annotations, status, trigger_value, last_value,

@@ -1,4 +1,5 @@
-import { buildNotification, type Alert } from '../dispatch/alert';
+import { buildNotification } from '../types/notification';
+import { type Alert } from '../types/alert';
 import { startHttpReceiver, startSmtpReceiver, parseMime } from '../testing/receivers';
 import { EmailIntegration } from './email';
 import { DeliveryError } from './integration';

@@ -1,6 +1,6 @@
 import fs from 'fs';
 import path from 'path';
-import type { Notification } from '../dispatch/alert';
+import type { Notification } from '../types/notification';
 import type { Integration } from './integration';
 import { plainText } from './message';
 import { alertmanagerBody } from './webhook';

@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Notification } from '../dispatch/alert';
-import { formatValue } from '../rules/template';
+import type { Notification } from '../types/notification';
+import { formatValue } from '../types/value';
 import { escapeHtml as e } from './escape';
 import { DeliveryError, type Integration } from './integration';
 import { alertSummary, colourOf, iso, plainText, shownLabels, subjectOf, suggestedAction } from './message';

@@ -1,4 +1,4 @@
-import type { Notification } from '../dispatch/alert';
+import type { Notification } from '../types/notification';
 
 /** Every channel type implements this one interface (Alertmanager's notify.Notifier). */
 export interface Integration {

@@ -1,5 +1,6 @@
-import { topSeverity, type Alert, type Notification } from '../dispatch/alert';
-import { formatValue } from '../rules/template';
+import { topSeverity, type Alert } from '../types/alert';
+import { type Notification } from '../types/notification';
+import { formatValue } from '../types/value';
 
 /** Severity colours of the original plan; green for resolved. */
 export const SEVERITY_COLOURS: Record<string, string> = {

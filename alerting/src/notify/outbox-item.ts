@@ -1,4 +1,4 @@
-import type { Notification } from '../dispatch/alert';
+import type { Notification } from '../types/notification';
 
 /** One outbox row on its way through the delivery-side stages. */
 export interface OutboxItem {

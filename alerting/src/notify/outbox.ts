@@ -1,9 +1,9 @@
 import type { Database, Logger } from '@aihub/core';
-import type { Notification } from '../dispatch/alert';
+import type { Notification } from '../types/notification';
 import type { AlertingMetrics } from '../metrics';
 import type { Integration } from './integration';
 import type { OutboxItem, RetryPolicy } from './outbox-item';
-import { runStages, type Stage } from './pipeline';
+import { runStages, type Stage } from '../types/stage';
 import { RecordStage } from './stages/record';
 import { SendWithRetryStage } from './stages/send';
 

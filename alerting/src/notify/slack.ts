@@ -1,6 +1,6 @@
 import { IncomingWebhook, type IncomingWebhookSendArguments } from '@slack/webhook';
-import type { Notification } from '../dispatch/alert';
-import { formatValue } from '../rules/template';
+import type { Notification } from '../types/notification';
+import { formatValue } from '../types/value';
 import { escapeSlack as e } from './escape';
 import { DeliveryError, httpFailure, type Integration } from './integration';
 import { alertSummary, colourOf, iso, shownLabels, subjectOf } from './message';

@@ -1,5 +1,5 @@
 import crypto from 'crypto';
-import type { Notification } from '../dispatch/alert';
+import type { Notification } from '../types/notification';
 import { DeliveryError, httpFailure, type Integration } from './integration';
 
 export interface WebhookChannel {

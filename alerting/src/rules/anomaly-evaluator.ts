@@ -2,9 +2,9 @@ import { parseExpression } from 'cron-parser';
 import { listSeries, queryRange, type Database, type Logger } from '@aihub/core';
 import { createStreamingDetector, restoreStreamingDetector, type StreamingDetector } from '../anomaly';
 import type { AnomalyRule } from '../config/schema';
-import { formatValue } from './template';
+import { formatValue } from '../types/value';
 import type { AnomalyEvaluator, AnomalyObservation } from './engine';
-import { labelsKey, type Labels } from './labels';
+import { labelsKey, type Labels } from '../types/labels';
 
 interface SeriesModel {
   labels: Labels;

@@ -4,7 +4,7 @@ import { openIncidents, refreshIncidents, resolveIncidents, type OpenIncident } 
 import type { AlertingMetrics } from '../metrics';
 import { compare } from './compare';
 import { deleteInstances, loadInstances, saveInstances } from './instance-store';
-import { fingerprint, type Labels } from './labels';
+import { fingerprint, type Labels } from '../types/labels';
 import { thresholdRuleValues } from './series-values';
 import { step, type InstanceState, type Observation, type Timing } from './state';
 import { renderAnnotations } from './template';

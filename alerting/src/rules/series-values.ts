@@ -1,7 +1,7 @@
 import { isLlmSignal, queryRange, type Aggregation, type Queryable } from '@aihub/core';
 import type { ThresholdRule } from '../config/schema';
 import { aggregatePoints } from './aggregate';
-import { labelsKey, type Labels } from './labels';
+import { labelsKey, type Labels } from '../types/labels';
 
 /** One value per matched series: what a threshold rule compares. */
 export interface SeriesValue {

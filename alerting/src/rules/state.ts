@@ -1,4 +1,4 @@
-import type { Labels } from './labels';
+import type { Labels } from '../types/labels';
 
 /** The rule engine's memory of one alert instance (rule + series); inactive instances are absent. */
 export interface InstanceState {

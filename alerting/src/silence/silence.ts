@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Labels } from '../rules/labels';
+import type { Labels } from '../types/labels';
 
 /** Alertmanager-style matcher: equality or anchored regex, optionally negated. */
 export const matcherSchema = z.strictObject({

@@ -1,8 +1,8 @@
 import type { Database } from '@aihub/core';
-import { alertSetHash } from '../../dispatch/group-flush';
+import { alertSetHash } from '../../types/alert-set';
 import type { AlertingMetrics } from '../../metrics';
 import type { OutboxItem } from '../outbox-item';
-import type { Stage } from '../pipeline';
+import type { Stage } from '../../types/stage';
 
 /** Marks the row delivered and writes the notification log (what dedup reads). */
 export class RecordStage implements Stage<OutboxItem> {

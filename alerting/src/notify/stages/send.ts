@@ -2,7 +2,7 @@ import type { Database, Logger } from '@aihub/core';
 import type { AlertingMetrics } from '../../metrics';
 import { DeliveryError, type Integration } from '../integration';
 import { backoffMs, type OutboxItem, type RetryPolicy } from '../outbox-item';
-import type { Stage } from '../pipeline';
+import type { Stage } from '../../types/stage';
 
 /**
  * Hands the notification to its channel. On failure the row stays in the outbox with the

@@ -1,6 +1,7 @@
-import { alertSetHash, type GroupFlush } from '../../dispatch/group-flush';
-import type { Integration } from '../integration';
-import type { Stage } from '../pipeline';
+import { alertSetHash } from '../../types/alert-set';
+import type { GroupFlush } from '../group-flush';
+import type { Integration } from '../../notify/integration';
+import type { Stage } from '../../types/stage';
 
 export interface LogEntry {
   hash: string;

@@ -1,4 +1,4 @@
-import type { Labels } from '../rules/labels';
+import type { Labels } from './labels';
 
 /** An alert as the dispatcher and the channels see it (one incident, firing or resolved). */
 export interface Alert {
@@ -11,22 +11,6 @@ export interface Alert {
   startsAt: number;
   endsAt: number | null;
   acknowledged: boolean;
-}
-
-/** What one channel receives: a group of alerts (the outbox payload). */
-export interface Notification {
-  /** Outbox row id: unique per notification, sent as X-AIHub-Notification-Id so receivers can dedupe. */
-  id?: number;
-  receiver: string;
-  status: 'firing' | 'resolved';
-  groupKey: string;
-  groupLabels: Labels;
-  commonLabels: Labels;
-  commonAnnotations: Record<string, string>;
-  externalURL: string;
-  alerts: Alert[];
-  /** Optional one-paragraph probable cause from the collector's /v1/analyze. */
-  probableCause?: string;
 }
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 3, warning: 2, info: 1 };
@@ -48,24 +32,4 @@ export function commonOf(maps: Record<string, string>[]): Record<string, string>
   const out: Record<string, string> = { ...maps[0] };
   for (const m of maps.slice(1)) for (const k of Object.keys(out)) if (m[k] !== out[k]) delete out[k];
   return out;
-}
-
-/** Builds a channel's notification for a group of alerts. */
-export function buildNotification(
-  receiver: string,
-  groupKey: string,
-  groupLabels: Labels,
-  alerts: Alert[],
-  externalURL: string,
-): Notification {
-  return {
-    receiver,
-    status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
-    groupKey,
-    groupLabels,
-    commonLabels: commonOf(alerts.map((a) => a.labels)),
-    commonAnnotations: commonOf(alerts.map((a) => a.annotations)),
-    externalURL,
-    alerts,
-  };
 }

@@ -1,7 +1,7 @@
 import type { Database } from '@aihub/core';
-import { buildNotification } from '../../dispatch/alert';
-import type { GroupFlush } from '../../dispatch/group-flush';
-import type { Stage } from '../pipeline';
+import { buildNotification } from '../../types/notification';
+import type { GroupFlush } from '../group-flush';
+import type { Stage } from '../../types/stage';
 
 /**
  * Writes the flush into the outbox and advances the group in one transaction. The group row

@@ -1,6 +1,6 @@
-import type { GroupFlush } from '../../dispatch/group-flush';
+import type { GroupFlush } from '../group-flush';
 import { silences, type Silence } from '../../silence/silence';
-import type { Stage } from '../pipeline';
+import type { Stage } from '../../types/stage';
 
 /** Drops firing alerts muted by an active silence (evaluation goes on; only notifying stops). */
 export class MuteStage implements Stage<GroupFlush> {

@@ -1,5 +1,6 @@
-import { alertSetHash, type GroupFlush } from '../../dispatch/group-flush';
-import type { Stage } from '../pipeline';
+import { alertSetHash } from '../../types/alert-set';
+import type { GroupFlush } from '../group-flush';
+import type { Stage } from '../../types/stage';
 
 /**
  * Group timing: the first notification of a group waits group_wait (to collect its
