@@ -88,6 +88,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     });
     writer = new BatchWriter(db, {
       maxQueueRows: config.maxQueueRows,
+      maxSeries: config.maxSeries,
       onFlush: (_rows, seconds) => telemetry.recordFlush(seconds),
     });
     const ingest = new IngestService({
