@@ -78,6 +78,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     const retentionMode = await setupRetention(db, {
       retentionDays: config.retentionDays,
       compressAfterDays: config.compressAfterDays,
+      warn: (message) => logger.warn(message),
     });
 
     const telemetry = new CollectorTelemetry({

@@ -2,18 +2,10 @@
 import snappy from 'snappy';
 import { startTestCollector, type TestCollector } from '../testing/test-collector';
 import { storedCounts } from '../testing/stored-counts';
-import { encodeWriteRequest, type RemoteLabel } from './write-request';
+import { encodeWriteRequest, remoteSeries as series, type WriteRequestSeries } from '@aihub/core';
 
 const NOW = Date.now();
-const series = (name: string, labels: Record<string, string>, points: [number, number][]) => ({
-  labels: [
-    { name: '__name__', value: name },
-    ...Object.entries(labels).map(([n, v]) => ({ name: n, value: v })),
-  ],
-  samples: points.map(([timestampMs, value]) => ({ timestampMs, value })),
-});
-const snappyBody = (s: { labels: RemoteLabel[]; samples: { value: number; timestampMs: number }[] }[]) =>
-  snappy.compressSync(encodeWriteRequest(s));
+const snappyBody = (s: WriteRequestSeries[]) => snappy.compressSync(encodeWriteRequest(s));
 
 const HEADERS = {
   'content-type': 'application/x-protobuf',

@@ -171,37 +171,3 @@ function histogram(r: Reader): RemoteHistogram {
   }
   return { count, sum, timestampMs };
 }
-
-/** Encodes a WriteRequest (float samples only): what tests and benchmarks send. */
-export function encodeWriteRequest(series: { labels: RemoteLabel[]; samples: RemoteSample[] }[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const s of series) {
-    const inner: Buffer[] = [];
-    for (const l of s.labels) {
-      inner.push(field(1, Buffer.concat([field(1, Buffer.from(l.name)), field(2, Buffer.from(l.value))])));
-    }
-    for (const p of s.samples) {
-      const d = Buffer.alloc(9);
-      d[0] = (1 << 3) | FIXED64;
-      d.writeDoubleLE(p.value, 1);
-      inner.push(field(2, Buffer.concat([d, Buffer.from([(2 << 3) | VARINT]), varint(p.timestampMs)])));
-    }
-    parts.push(field(1, Buffer.concat(inner)));
-  }
-  return Buffer.concat(parts);
-}
-
-function field(number: number, payload: Buffer): Buffer {
-  return Buffer.concat([varint((number << 3) | LENGTH_DELIMITED), varint(payload.length), payload]);
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  let v = n < 0 ? 2 ** 64 + n : n;
-  while (v >= 128) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Buffer.from(out);
-}
