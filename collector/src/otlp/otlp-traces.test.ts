@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers */
 import { execFile } from 'child_process';
 import path from 'path';
-import { PriceTable } from '@aihub/core';
+import zlib from 'zlib';
+import { llmTraffic, PriceTable } from '@aihub/core';
 import {
   startOpenAiTestServer,
   TEST_LLM_ERRORS,
@@ -252,6 +253,89 @@ describe('OTLP traces: other conventions, hand-written OTLP/JSON', () => {
     expect(res.status).toBe(400);
     expect(await storedCounts(c)).toEqual(before);
     expect((await c.get('/health')).status).toBe(200);
+  });
+
+  test('a gzip-compressed export is read like a plain one', async () => {
+    const body = zlib.gzipSync(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  span('00000000000000b1', [
+                    kv('gen_ai.provider.name', 'openai'),
+                    kv('gen_ai.request.model', 'gzip-model'),
+                    kv('gen_ai.usage.input_tokens', 7),
+                  ]),
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const res = await c.request('/v1/traces', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const rows = await c.collector.context.db.query<any>(
+      `SELECT input_tokens::int AS n FROM llm_requests WHERE model = 'gzip-model'`,
+    );
+    expect(rows).toEqual([{ n: 7 }]);
+  });
+
+  test('/v1/analyze finds the error spike in LLM usage that arrived as spans', async () => {
+    const start = Math.floor((Date.now() - 3 * 3_600_000) / 60_000) * 60_000;
+    const traffic = llmTraffic({
+      provider: 'openai',
+      model: 'spans-model',
+      buckets: 120,
+      start,
+      errorRate: (i) => (i < 95 ? 0.01 : 0.3),
+    });
+    const req = traffic.find((t) => t.name === 'llm_requests')!.points;
+    const err = traffic.find((t) => t.name === 'llm_error_rate')!.points;
+    const spans = req.flatMap(([ts, n], i) =>
+      Array.from({ length: n }, (_, j) => {
+        const startNs = BigInt(ts + j) * 1_000_000n;
+        const failed = j < Math.round((err[i][1] / 100) * n);
+        return {
+          traceId: (i * 1000 + j + 1).toString(16).padStart(32, '0'),
+          spanId: (i * 1000 + j + 1).toString(16).padStart(16, '0'),
+          name: 'chat spans-model',
+          startTimeUnixNano: String(startNs),
+          endTimeUnixNano: String(startNs + 900_000_000n),
+          attributes: [
+            kv('gen_ai.operation.name', 'chat'),
+            kv('gen_ai.provider.name', 'openai'),
+            kv('gen_ai.request.model', 'spans-model'),
+            kv('gen_ai.usage.input_tokens', 500),
+            kv('gen_ai.usage.output_tokens', 100),
+            ...(failed ? [kv('error.type', 'rate_limit')] : []),
+          ],
+          ...(failed ? { status: { code: 2 } } : {}),
+        };
+      }),
+    );
+    for (let i = 0; i < spans.length; i += 2000)
+      expect((await send(spans.slice(i, i + 2000))).status).toBe(200);
+    const res = await c.request('/v1/analyze', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'llm',
+        provider: 'openai',
+        model: 'spans-model',
+        from: start,
+        to: start + 120 * 60_000,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body: any = await res.json();
+    expect(body.findings.map((f: any) => f.code)).toContain('llm_error_spike');
   });
 
   test('without the token: 401', async () => {

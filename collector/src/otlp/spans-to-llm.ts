@@ -108,7 +108,8 @@ export function spanToLlm(
     input_tokens: count(first(a, INPUT_TOKENS, isPresent)),
     output_tokens: count(first(a, OUTPUT_TOKENS, isPresent)),
     cached_tokens: count(first(a, CACHED_TOKENS, isPresent)),
-    latency_ms: endNs > startNs && startNs > 0 ? (endNs - startNs) / 1e6 : 0,
+    latency_ms:
+      endNs > startNs && startNs > 0 ? elapsedNs(span.startTimeUnixNano, span.endTimeUnixNano) / 1e6 : 0,
     status: failed || errorType !== undefined ? 'error' : 'ok',
     tags: {},
   };
@@ -126,6 +127,15 @@ export function spanToLlm(
   if (traceId) item.tags.trace_id = traceId;
   if (spanId) item.tags.span_id = spanId;
   return { item, spanKey: traceId && spanId ? `${traceId}:${spanId}` : undefined };
+}
+
+/** end − start exactly: epoch nanoseconds are past 2^53, so subtract them as integers. */
+function elapsedNs(start: OtlpSpan['startTimeUnixNano'], end: OtlpSpan['endTimeUnixNano']): number {
+  try {
+    return Number(BigInt(String(end)) - BigInt(String(start)));
+  } catch {
+    return toNumber(end) - toNumber(start);
+  }
 }
 
 function attributeMap(list: OtlpKeyValue[] | undefined | null): Attrs {

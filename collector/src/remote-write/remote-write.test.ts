@@ -224,3 +224,36 @@ describe('the cardinality guard (MAX_SERIES)', () => {
     expect((await c.get('/health')).status).toBe(200);
   });
 });
+
+describe('remote write under load', () => {
+  let c: TestCollector;
+  beforeAll(async () => {
+    // PostgreSQL commits off the event loop, so requests arrive while a commit is in flight.
+    c = await startTestCollector({ driver: 'postgres', env: { MAX_QUEUE_ROWS: '1000' } });
+  });
+  afterAll(() => c.stop());
+
+  test('a full write queue answers 429 with Retry-After (Prometheus retries it); what got 204 is stored', async () => {
+    const body = (k: number) =>
+      snappyBody(
+        Array.from({ length: 100 }, (_, s) =>
+          series(
+            'load_metric',
+            { s: String(s) },
+            Array.from({ length: 10 }, (_, i): [number, number] => [NOW - 60_000 + k * 10 + i, k]),
+          ),
+        ),
+      );
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, k) => write(c, body(k))));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.every((s) => s === 204 || s === 429)).toBe(true);
+    expect(statuses).toContain(429);
+    const refused = answers.find((a) => a.status === 429)!;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.error.code).toBe('overloaded');
+    const stored = await c.collector.context.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM metric_samples s JOIN metric_series m ON m.id = s.series_id WHERE m.name = 'load_metric'`,
+    );
+    expect(Number(stored[0].n)).toBe(statuses.filter((s) => s === 204).length * 1000);
+  });
+});
