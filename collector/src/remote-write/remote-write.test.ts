@@ -62,6 +62,20 @@ describe('Prometheus remote write (POST /api/v1/write)', () => {
     expect(JSON.stringify(body)).toContain('h1:9100');
   });
 
+  test('native histograms are stored as <name>_count and <name>_sum, like OTLP exponential histograms', async () => {
+    const h = {
+      ...series('rpc_latency_seconds', { job: 'api' }, []),
+      histograms: [{ count: 42, sum: 3.25, timestampMs: NOW - 5_000 }],
+    };
+    expect((await write(c, snappyBody([h]))).status).toBe(204);
+    expect(await points(c, 'rpc_latency_seconds_count')).toEqual([
+      { labels: { job: 'api' }, points: [[NOW - 5_000, 42]] },
+    ]);
+    expect(await points(c, 'rpc_latency_seconds_sum')).toEqual([
+      { labels: { job: 'api' }, points: [[NOW - 5_000, 3.25]] },
+    ]);
+  });
+
   const bad: {
     name: string;
     body: () => Buffer | string;

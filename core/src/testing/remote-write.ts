@@ -6,6 +6,8 @@
 export interface WriteRequestSeries {
   labels: { name: string; value: string }[];
   samples: { value: number; timestampMs: number }[];
+  /** Native histograms: only count (integer), sum and timestamp are encoded. */
+  histograms?: { count: number; sum: number; timestampMs: number }[];
 }
 
 const VARINT = 0;
@@ -39,6 +41,19 @@ export function encodeWriteRequest(series: WriteRequestSeries[]): Buffer {
       d[0] = (1 << 3) | FIXED64;
       d.writeDoubleLE(p.value, 1);
       inner.push(field(2, Buffer.concat([d, Buffer.from([(2 << 3) | VARINT]), varint(p.timestampMs)])));
+    }
+    for (const h of s.histograms ?? []) {
+      const sum = Buffer.alloc(9);
+      sum[0] = (3 << 3) | FIXED64;
+      sum.writeDoubleLE(h.sum, 1);
+      const parts = [
+        Buffer.from([(1 << 3) | VARINT]),
+        varint(h.count),
+        sum,
+        varint((15 << 3) | VARINT),
+        varint(h.timestampMs),
+      ];
+      inner.push(field(4, Buffer.concat(parts)));
     }
     parts.push(field(1, Buffer.concat(inner)));
   }
