@@ -36,8 +36,21 @@ export function createRemoteWriteRouter(deps: {
       }
       checkHeaders(req.headers['content-type'], req.headers['content-encoding']);
       const compressed = await readBody(req, deps.limits.maxBodyBytes, { decode: false });
-      const series = decode(compressed, deps.limits.maxBodyBytes);
-      const { payload, origin, nonFinite } = toSamples(series);
+      let series: RemoteSeries[];
+      try {
+        series = decode(compressed, deps.limits.maxBodyBytes);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 400) deps.telemetry.countRejected('invalid');
+        throw err;
+      }
+      let converted: Converted;
+      try {
+        converted = toSamples(series);
+      } catch (err) {
+        deps.telemetry.countRejected('invalid');
+        throw err;
+      }
+      const { payload, origin, nonFinite } = converted;
       if (nonFinite.nan) skipped.add(nonFinite.nan, { reason: 'nan' });
       if (nonFinite.infinite) skipped.add(nonFinite.infinite, { reason: 'infinite' });
       if (payload.samples.length > 0) {
@@ -56,11 +69,16 @@ export function createRemoteWriteRouter(deps: {
 }
 
 function checkHeaders(type: string | undefined, encoding: string | undefined): void {
-  const mediaType = (type ?? '').split(';')[0].trim().toLowerCase();
-  if (mediaType !== 'application/x-protobuf') {
-    throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/x-protobuf', [
-      { path: 'Content-Type', message: `got "${mediaType || '(none)'}"` },
-    ]);
+  const [media, ...params] = (type ?? '').split(';').map((p) => p.trim().toLowerCase());
+  // Remote write 2.0 names its message in a proto= parameter; a 415 makes the sender fall back to 1.0.
+  const proto = params.find((p) => p.startsWith('proto='))?.slice('proto='.length);
+  if (media !== 'application/x-protobuf' || (proto !== undefined && proto !== 'prometheus.writerequest')) {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'Content-Type must be application/x-protobuf (remote write 1.0, prometheus.WriteRequest)',
+      [{ path: 'Content-Type', message: `got "${type || '(none)'}"` }],
+    );
   }
   if ((encoding ?? '').trim().toLowerCase() !== 'snappy') {
     throw new ApiError(415, 'unsupported_encoding', 'Content-Encoding must be snappy (remote write 1.0)', [

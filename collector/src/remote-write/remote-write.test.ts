@@ -161,6 +161,17 @@ describe('Prometheus remote write (POST /api/v1/write)', () => {
       headers: { 'content-type': 'application/x-protobuf' },
     },
     {
+      name: 'a remote write 2.0 request (the sender falls back to 1.0 on 415)',
+      body: () => snappyBody([series('ok_metric', {}, [[NOW, 1]])]),
+      status: 415,
+      code: 'unsupported_media_type',
+      path: /Content-Type/,
+      headers: {
+        'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+        'content-encoding': 'snappy',
+      },
+    },
+    {
       name: 'a JSON body',
       body: () => '{"samples":[]}',
       status: 415,
