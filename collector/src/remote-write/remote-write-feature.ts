@@ -6,6 +6,11 @@ export function remoteWriteFeature(): CollectorFeature {
   return {
     name: 'remote-write',
     router: (ctx) =>
-      createRemoteWriteRouter({ ingest: ctx.ingest, telemetry: ctx.telemetry, limits: ctx.config.limits }),
+      createRemoteWriteRouter({
+        ingest: ctx.ingest,
+        telemetry: ctx.telemetry,
+        limits: ctx.config.limits,
+        maxInflight: ctx.config.maxInflightPushes,
+      }),
   };
 }

@@ -20,14 +20,18 @@ export function createRemoteWriteRouter(deps: {
   ingest: IngestService;
   telemetry: CollectorTelemetry;
   limits: IngestLimits;
+  /** Writes being read and decoded at once; beyond this, 429 (bounds memory under many shards). */
+  maxInflight: number;
 }): Router {
   const router = Router();
+  let inflight = 0;
   const skipped: Counter = deps.telemetry.meter.createCounter('aihub.remote_write.samples_skipped', {
     description: 'Remote-write samples not stored: NaN (Prometheus stale markers) and infinities',
   });
   router.post('/api/v1/write', async (req, res) => {
+    inflight++;
     try {
-      if (deps.ingest.overloaded) {
+      if (deps.ingest.overloaded || inflight > deps.maxInflight) {
         deps.telemetry.countRejected('overloaded');
         req.resume();
         throw new ApiError(429, 'overloaded', 'the write queue is full; retry later', [], {
@@ -63,6 +67,8 @@ export function createRemoteWriteRouter(deps: {
       if (err.status === 413) deps.telemetry.countRejected('too_large');
       if (err.status === 415) deps.telemetry.countRejected('unsupported');
       sendError(res, err);
+    } finally {
+      inflight--;
     }
   });
   return router;
