@@ -6,6 +6,7 @@ const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
+const { benchProtocols } = require('./lib/ingest-protocols');
 
 const TOKEN = BENCH_TOKEN;
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
@@ -141,6 +142,7 @@ async function main() {
   console.log('pglite', lite);
   const over = await overload(bodies);
   console.log('overload', over);
+  const protocols = await benchProtocols(Math.min(DURATION, 10));
   const results = [
     { name: 'postgres requests/s', value: pg.requests_per_s, unit: 'req/s' },
     {
@@ -164,6 +166,7 @@ async function main() {
     { name: 'overload peak RSS', value: over.peak_rss_mb, unit: 'MB', target: 'bounded' },
     { name: 'push after the load stops', value: over.after_load_status, unit: 'status', target: '202' },
     { name: 'time until a push is accepted again', value: over.after_load_ms, unit: 'ms', target: '< 5000' },
+    ...protocols.results,
   ];
   writeResults('ingest', results, {
     config: {
@@ -175,6 +178,7 @@ async function main() {
     postgres: pg,
     pglite: lite,
     overload: over,
+    protocols: protocols.detail,
   });
   if (over.after_load_status !== 202 || over.after_load_ms > 5000 || over.status_429 === 0)
     process.exitCode = 1;

@@ -78,6 +78,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     const retentionMode = await setupRetention(db, {
       retentionDays: config.retentionDays,
       compressAfterDays: config.compressAfterDays,
+      warn: (message) => logger.warn(message),
     });
 
     const telemetry = new CollectorTelemetry({
@@ -88,6 +89,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     });
     writer = new BatchWriter(db, {
       maxQueueRows: config.maxQueueRows,
+      maxSeries: config.maxSeries,
       onFlush: (_rows, seconds) => telemetry.recordFlush(seconds),
     });
     const ingest = new IngestService({

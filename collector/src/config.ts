@@ -2,6 +2,7 @@ import path from 'path';
 import fs from 'fs';
 import {
   ConfigError,
+  DEFAULT_MAX_SERIES,
   defaultLimits,
   envInt,
   envList,
@@ -23,6 +24,8 @@ export interface CollectorConfig {
   limits: IngestLimits;
   maxQueueRows: number;
   maxInflightPushes: number;
+  /** Series in storage beyond which new series are refused (the cardinality guard). */
+  maxSeries: number;
   retentionDays: number;
   compressAfterDays: number;
   /** 0 disables the collector's own host metrics. */
@@ -72,6 +75,7 @@ export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
     },
     maxQueueRows: envInt(env, 'MAX_QUEUE_ROWS', 200_000, 1),
     maxInflightPushes: envInt(env, 'MAX_INFLIGHT_PUSHES', 64, 1),
+    maxSeries: envInt(env, 'MAX_SERIES', DEFAULT_MAX_SERIES, 1),
     retentionDays: envInt(env, 'RETENTION_DAYS', 30, 1),
     compressAfterDays: envInt(env, 'COMPRESS_AFTER_DAYS', 7, 1),
     selfMetricsIntervalMs: parseDuration(envString(env, 'SELF_METRICS_INTERVAL') ?? '15s'),

@@ -9,5 +9,7 @@ export * from './security/tokens';
 export * from './testing/databases';
 export * from './analysis';
 export * from './testing/prometheus-text';
+export * from './testing/remote-write';
+export * from './testing/free-port';
 export * from './testing/service-process';
 export * from './http/api-error';

@@ -51,6 +51,11 @@ const requirements = {
     packages: ['prometheus'],
     present: () => exists('/usr/bin/prometheus') && exists('/usr/bin/promtool'),
   },
+  nodeExporter: {
+    name: 'prometheus-node-exporter',
+    packages: ['prometheus-node-exporter'],
+    present: () => exists('/usr/bin/prometheus-node-exporter'),
+  },
   chromium: { name: 'chromium', packages: ['chromium'], present: () => exists('/usr/bin/chromium') },
   sklearn: {
     name: 'python3-sklearn',

@@ -27,9 +27,18 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   }
 }
 
-/** Reads a request body (optionally gzip) up to maxBytes after decompression. */
-export async function readBody(req: Request, maxBytes: number): Promise<Buffer> {
-  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+/**
+ * Reads a request body (optionally gzip) up to maxBytes after decompression. With
+ * `decode: false` the bytes are returned as sent and Content-Encoding is the caller's business
+ * (remote write's snappy).
+ */
+export async function readBody(
+  req: Request,
+  maxBytes: number,
+  opts: { decode?: boolean } = {},
+): Promise<Buffer> {
+  const decode = opts.decode ?? true;
+  const encoding = decode ? (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() : 'identity';
   if (encoding !== 'identity' && encoding !== 'gzip') {
     throw new ApiError(415, 'unsupported_encoding', 'Content-Encoding must be gzip or identity', [
       { path: 'Content-Encoding', message: `got "${encoding}"` },

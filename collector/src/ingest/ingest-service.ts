@@ -3,6 +3,7 @@ import {
   createPushSchema,
   PriceTable,
   QueueFullError,
+  SeriesLimitError,
   toFieldErrors,
   toRows,
   type Database,
@@ -100,6 +101,15 @@ export class IngestService {
         throw new ApiError(429, 'overloaded', 'the write queue is full; retry later', [], {
           'Retry-After': String(err.retryAfterSeconds),
         });
+      }
+      if (err instanceof SeriesLimitError) {
+        this.deps.telemetry.countRejected('series_limit');
+        throw new ApiError(
+          400,
+          'series_limit_exceeded',
+          `the request would create ${err.newSeries} new series, past the limit of ${err.limit} (MAX_SERIES); nothing was stored, existing series are still accepted`,
+          [{ path: '(series)', message: `new series refused: ${err.series.slice(0, 300)}` }],
+        );
       }
       this.deps.telemetry.countRejected('storage');
       this.deps.logger.error('storage write failed', { err });

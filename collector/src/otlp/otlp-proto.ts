@@ -1,10 +1,11 @@
 import protobuf from 'protobufjs';
 
 /**
- * The parts of the OTLP metrics protocol (opentelemetry-proto v1: collector/metrics/v1,
- * metrics/v1, common/v1, resource/v1) the receiver reads, plus google.rpc.Status for errors.
- * Field numbers and names are the upstream ones, so the binary and JSON encodings match;
- * exemplars are left out and skipped as unknown fields.
+ * The parts of the OTLP protocol (opentelemetry-proto v1: collector/metrics/v1, metrics/v1,
+ * collector/trace/v1, trace/v1, common/v1, resource/v1) the receivers read, plus
+ * google.rpc.Status for errors. Field numbers and names are the upstream ones, so the binary
+ * and JSON encodings match; exemplars, span events and links are left out and skipped as
+ * unknown fields.
  */
 const PROTO = `
 syntax = "proto3";
@@ -105,12 +106,43 @@ message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
 
 message Status { int32 code = 1; string message = 2; }
+
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3; }
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3; }
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  string trace_state = 3;
+  bytes parent_span_id = 4;
+  fixed32 flags = 16;
+  string name = 5;
+  SpanKind kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9;
+  uint32 dropped_attributes_count = 10;
+  SpanStatus status = 15;
+  enum SpanKind {
+    SPAN_KIND_UNSPECIFIED = 0; SPAN_KIND_INTERNAL = 1; SPAN_KIND_SERVER = 2; SPAN_KIND_CLIENT = 3;
+    SPAN_KIND_PRODUCER = 4; SPAN_KIND_CONSUMER = 5;
+  }
+}
+message SpanStatus {
+  string message = 2;
+  StatusCode code = 3;
+  enum StatusCode { STATUS_CODE_UNSET = 0; STATUS_CODE_OK = 1; STATUS_CODE_ERROR = 2; }
+}
 `;
 
 const root = protobuf.parse(PROTO).root;
 export const ExportMetricsServiceRequest = root.lookupType('otlp.ExportMetricsServiceRequest');
 export const ExportMetricsServiceResponse = root.lookupType('otlp.ExportMetricsServiceResponse');
 export const RpcStatus = root.lookupType('otlp.Status');
+export const ExportTraceServiceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
+export const ExportTraceServiceResponse = root.lookupType('otlp.ExportTraceServiceResponse');
 
 /** Numbers the decoder may hand back as Long objects or strings (int64/fixed64). */
 export type LongLike = number | string | { toString(): string } | null | undefined;
@@ -165,5 +197,24 @@ export interface OtlpRequest {
   resourceMetrics?: {
     resource?: { attributes?: OtlpKeyValue[] } | null;
     scopeMetrics?: { scope?: { name?: string } | null; metrics?: OtlpMetric[] }[];
+  }[];
+}
+
+/** Status code of a span that failed (SpanStatus.StatusCode.STATUS_CODE_ERROR). */
+export const SPAN_STATUS_ERROR = 2;
+
+export interface OtlpSpan {
+  traceId?: Uint8Array | null;
+  spanId?: Uint8Array | null;
+  name?: string;
+  startTimeUnixNano?: LongLike;
+  endTimeUnixNano?: LongLike;
+  attributes?: OtlpKeyValue[];
+  status?: { code?: number; message?: string } | null;
+}
+export interface OtlpTraceRequest {
+  resourceSpans?: {
+    resource?: { attributes?: OtlpKeyValue[] } | null;
+    scopeSpans?: { scope?: { name?: string } | null; spans?: OtlpSpan[] }[];
   }[];
 }

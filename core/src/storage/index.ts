@@ -4,5 +4,6 @@ export * from './migrate';
 export * from './retention';
 export * from './writer';
 export * from './queries';
-export { SeriesCache, canonicalLabels } from './series-cache';
+export { SeriesCache, canonicalLabels, type ResolvedSeries } from './series-cache';
+export * from './series-guard';
 export { migrations, type Migration } from './migrations';

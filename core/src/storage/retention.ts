@@ -38,9 +38,22 @@ export type RetentionMode = 'timescaledb' | 'job';
  * Applies TimescaleDB policies when the extension exists; otherwise the caller runs
  * deleteExpired() periodically (plain indexed tables).
  */
-export async function setupRetention(db: Database, options: RetentionOptions): Promise<RetentionMode> {
+export async function setupRetention(
+  db: Database,
+  options: RetentionOptions & { warn?: (message: string) => void },
+): Promise<RetentionMode> {
   if (!(await timescaleAvailable(db))) return 'job';
-  for (const sql of timescaleSetupSql(options)) await db.query(sql);
+  const [create, ...rest] = timescaleSetupSql(options);
+  try {
+    await db.query(create);
+  } catch (err) {
+    // Installed but unusable (e.g. not in shared_preload_libraries): plain tables, and say why.
+    options.warn?.(
+      `timescaledb is installed but cannot be created, using plain tables: ${(err as Error).message}`,
+    );
+    return 'job';
+  }
+  for (const sql of rest) await db.query(sql);
   return 'timescaledb';
 }
 

@@ -1,7 +1,8 @@
 import type { Database, Queryable } from './database';
 import type { LlmRow, RowBatch, TrainingRow } from '../model/rows';
 import { rowCount } from '../model/rows';
-import { SeriesCache } from './series-cache';
+import { SeriesCache, type ResolvedSeries } from './series-cache';
+import { SeriesGuard, SeriesLimitError } from './series-guard';
 import { encodeSamplesBinary } from './copy-binary';
 
 /** NOTIFY channel carrying `{"runs":[…],"from":id,"to":id}` after training events commit. */
@@ -37,6 +38,8 @@ export interface WriterOptions {
   onFlush?: (rows: number, seconds: number) => void;
   /** A failed transaction is retried this many times before its requests are rejected. */
   retries?: number;
+  /** MAX_SERIES: series in storage beyond which new ones are refused (SeriesLimitError). */
+  maxSeries?: number;
 }
 
 interface Pending extends WriteRequest {
@@ -55,8 +58,9 @@ export class BatchWriter {
   private queued = 0;
   private inFlight = 0;
   private stopped = false;
-  private readonly series = new SeriesCache();
-  private readonly opts: Required<Omit<WriterOptions, 'onFlush'>> & Pick<WriterOptions, 'onFlush'>;
+  private readonly series: SeriesCache;
+  private readonly opts: Required<Omit<WriterOptions, 'onFlush' | 'maxSeries'>> &
+    Pick<WriterOptions, 'onFlush'>;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -70,6 +74,11 @@ export class BatchWriter {
       retries: options.retries ?? 3,
       onFlush: options.onFlush,
     };
+    // The id cache never holds more than the series the guard admits: memory stays bounded.
+    const maxSeries = options.maxSeries;
+    this.series = maxSeries
+      ? new SeriesCache(Math.min(maxSeries + 1, 1_000_000), new SeriesGuard(maxSeries))
+      : new SeriesCache();
   }
 
   get maxQueueRows(): number {
@@ -141,6 +150,7 @@ export class BatchWriter {
         return;
       } catch (err) {
         lastError = err;
+        if (group.length === 1 && err instanceof SeriesLimitError) break; // retrying cannot help
         if (group.length > 1) {
           // Isolate the request that breaks the transaction; the others still commit.
           for (const p of group) await this.flush([p]);
@@ -153,7 +163,7 @@ export class BatchWriter {
   }
 
   private async commit(group: Pending[]): Promise<WriteResult[]> {
-    let created = new Map<string, number>();
+    let created: ResolvedSeries = { ids: new Map(), inserted: 0 };
     const results = await this.db.transaction(async (tx) => {
       const duplicates = await claimIdempotencyKeys(tx, group);
       const fresh = group.filter((_, i) => !duplicates[i]);
@@ -166,7 +176,7 @@ export class BatchWriter {
         const values = new Float64Array(samples.length);
         for (let i = 0; i < samples.length; i++) {
           times[i] = samples[i].timeMs;
-          ids[i] = this.series.get(keys[i]) ?? created.get(keys[i])!;
+          ids[i] = this.series.get(keys[i]) ?? created.ids.get(keys[i])!;
           values[i] = samples[i].value;
         }
         await tx.copyBinary(
