@@ -1,16 +1,22 @@
 // Ingest throughput: autocannon against the collector process, 1,000 samples per request over
 // ~200 series, concurrency 16, on PostgreSQL (fsync on) and on PGlite; then an overload run.
 // Figures: requests/s, durable samples/s (counted in the database afterwards), p50/p99 latency,
-// peak RSS of the collector.
+// peak RSS of the collector, and on PostgreSQL the ratio to the storage ceiling measured in the
+// same run (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after,
+// so load from other processes on the machine hits both alike).
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
+const { freshDatabaseUrl } = require('./lib/databases');
+const { measureCopyCeiling } = require('./lib/copy-ceiling');
 
 const TOKEN = BENCH_TOKEN;
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const SAMPLES_PER_REQUEST = 1000;
 const SERIES = 200;
+// The collector's writer on PostgreSQL: 2 transactions in flight of up to 20,000 rows.
+const CEILING = { connections: 2, batchRows: 20_000, series: SERIES };
 
 /** Distinct bodies (advancing timestamps) so the database sees a realistic stream. */
 function makeBodies(count, samplesPerRequest) {
@@ -69,11 +75,12 @@ async function countSamples(driver, storage) {
   return r[0].n;
 }
 
-async function benchDriver(driver, bodies) {
+async function benchDriver(driver, bodies, beforeRun = async () => {}) {
   const collector = await startBenchCollector(driver, 'bench_ingest');
   const { svc, url, storage } = collector;
   await run(url, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
   const before = await countSamples(driver, storage).catch(() => null);
+  await beforeRun();
   const r = await run(url, { connections: 16, duration: DURATION, bodies });
   const mem = svc.memory();
   await svc.stop();
@@ -133,10 +140,28 @@ async function overload(bodies) {
   };
 }
 
+/** The ceiling in two halves around the collector's PostgreSQL run (same server and schema). */
+async function postgresWithCeiling(bodies) {
+  const databaseUrl = await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_ceiling');
+  const halves = [];
+  const half = () =>
+    measureCopyCeiling({ databaseUrl, seconds: DURATION / 2, ...CEILING }).then((r) => halves.push(r));
+  // The second half runs after the collector has stopped, so the two never compete.
+  const pg = await benchDriver('postgres', bodies, half);
+  await half();
+  const rows = halves.reduce((n, h) => n + h.rows, 0);
+  const seconds = halves.reduce((n, h) => n + h.seconds, 0);
+  pg.ceiling_rows_per_s = rows / seconds;
+  pg.ceiling_halves_rows_per_s = halves.map((h) => h.rows / h.seconds);
+  pg.ratio_to_ceiling = pg.durable_samples_per_s / pg.ceiling_rows_per_s;
+  return pg;
+}
+
 async function main() {
   const bodies = makeBodies(64, SAMPLES_PER_REQUEST);
-  const pg = await benchDriver('postgres', bodies);
+  const pg = await postgresWithCeiling(bodies);
   console.log('postgres', pg);
+  if (process.env.BENCH_INGEST_POSTGRES_ONLY) return;
   const lite = await benchDriver('pglite', bodies);
   console.log('pglite', lite);
   const over = await overload(bodies);
@@ -151,6 +176,12 @@ async function main() {
     },
     { name: 'postgres latency p50', value: pg.latency_p50_ms, unit: 'ms' },
     { name: 'postgres latency p99', value: pg.latency_p99_ms, unit: 'ms' },
+    {
+      name: 'postgres storage ceiling (COPY BINARY, same run)',
+      value: pg.ceiling_rows_per_s,
+      unit: 'rows/s',
+    },
+    { name: 'postgres ratio to the ceiling', value: pg.ratio_to_ceiling, unit: 'x', target: '>= 0.8' },
     { name: 'postgres peak RSS', value: pg.peak_rss_mb, unit: 'MB', target: '< 300' },
     { name: 'pglite requests/s', value: lite.requests_per_s, unit: 'req/s' },
     { name: 'pglite durable samples/s', value: lite.durable_samples_per_s, unit: 'samples/s' },
@@ -171,6 +202,7 @@ async function main() {
       series: SERIES,
       connections: 16,
       duration_s: DURATION,
+      ceiling: CEILING,
     },
     postgres: pg,
     pglite: lite,
