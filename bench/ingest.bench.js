@@ -4,10 +4,10 @@
 // peak RSS of the collector, and on PostgreSQL the ratio to the storage ceiling measured in the
 // same run (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after,
 // so load from other processes on the machine hits both alike).
-const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
+const { makeBodies, pushLoad } = require('./lib/push-load');
 const { freshDatabaseUrl } = require('./lib/databases');
 const { measureCopyCeiling } = require('./lib/copy-ceiling');
 
@@ -17,48 +17,6 @@ const SAMPLES_PER_REQUEST = 1000;
 const SERIES = 200;
 // The collector's writer on PostgreSQL: 2 transactions in flight of up to 20,000 rows.
 const CEILING = { connections: 2, batchRows: 20_000, series: SERIES };
-
-/** Distinct bodies (advancing timestamps) so the database sees a realistic stream. */
-function makeBodies(count, samplesPerRequest) {
-  const bodies = [];
-  const start = Date.now() - 3_600_000;
-  for (let b = 0; b < count; b++) {
-    const samples = [];
-    for (let i = 0; i < samplesPerRequest; i++) {
-      const s = i % SERIES;
-      samples.push({
-        name: `bench_metric_${s % 20}`,
-        value: Math.random() * 100,
-        labels: { host: `host-${s % 10}`, shard: String(Math.floor(s / 20)) },
-        ts: start + b * 10 + Math.floor(i / SERIES),
-      });
-    }
-    bodies.push(JSON.stringify({ samples }));
-  }
-  return bodies;
-}
-
-function run(url, { connections, duration, bodies }) {
-  let i = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: url + '/v1/push',
-        method: 'POST',
-        connections,
-        duration,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-    autocannon.track(instance, {
-      renderProgressBar: false,
-      renderResultsTable: false,
-      renderLatencyTable: false,
-    });
-  });
-}
 
 async function countSamples(driver, storage) {
   if (driver === 'postgres') {
@@ -78,10 +36,10 @@ async function countSamples(driver, storage) {
 async function benchDriver(driver, bodies, beforeRun = async () => {}) {
   const collector = await startBenchCollector(driver, 'bench_ingest');
   const { svc, url, storage } = collector;
-  await run(url, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
+  await pushLoad(url, TOKEN, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
   const before = await countSamples(driver, storage).catch(() => null);
   await beforeRun();
-  const r = await run(url, { connections: 16, duration: DURATION, bodies });
+  const r = await pushLoad(url, TOKEN, { connections: 16, duration: DURATION, bodies });
   const mem = svc.memory();
   await svc.stop();
   const after = await countSamples(driver, storage);
@@ -95,7 +53,7 @@ async function benchDriver(driver, bodies, beforeRun = async () => {}) {
     latency_p50_ms: r.latency.p50,
     latency_p99_ms: r.latency.p99,
     peak_rss_mb: mem.peakRssMb,
-    // PGlite's first open runs initdb in WASM (~850 MB peak); the RSS at the end shows the steady state.
+    // A fresh PGlite directory is seeded from the build's template (no initdb in the process).
     rss_after_load_mb: mem.rssMb,
     non_2xx: r.non2xx,
     errors: r.errors,
@@ -110,7 +68,7 @@ async function overload(bodies) {
   const { svc, url } = collector;
   let peak = 0;
   const poll = setInterval(() => (peak = Math.max(peak, svc.memory().rssMb)), 200);
-  const r = await run(url, { connections: 256, duration: 10, bodies });
+  const r = await pushLoad(url, TOKEN, { connections: 256, duration: 10, bodies });
   clearInterval(poll);
   // Once the load stops, the queue drains and a client that honours Retry-After gets in.
   const t0 = Date.now();
@@ -158,7 +116,7 @@ async function postgresWithCeiling(bodies) {
 }
 
 async function main() {
-  const bodies = makeBodies(64, SAMPLES_PER_REQUEST);
+  const bodies = makeBodies(64, SAMPLES_PER_REQUEST, SERIES);
   const pg = await postgresWithCeiling(bodies);
   console.log('postgres', pg);
   if (process.env.BENCH_INGEST_POSTGRES_ONLY) return;
@@ -187,7 +145,7 @@ async function main() {
     { name: 'pglite durable samples/s', value: lite.durable_samples_per_s, unit: 'samples/s' },
     { name: 'pglite latency p50', value: lite.latency_p50_ms, unit: 'ms' },
     { name: 'pglite latency p99', value: lite.latency_p99_ms, unit: 'ms' },
-    { name: 'pglite peak RSS (includes initdb of a new data dir)', value: lite.peak_rss_mb, unit: 'MB' },
+    { name: 'pglite peak RSS (fresh data dir from the template)', value: lite.peak_rss_mb, unit: 'MB' },
     { name: 'pglite RSS after the run', value: lite.rss_after_load_mb, unit: 'MB' },
     { name: 'postgres RSS after the run', value: pg.rss_after_load_mb, unit: 'MB' },
     { name: 'overload 429 answers', value: over.status_429, unit: 'responses', target: '> 0' },

@@ -6,3 +6,5 @@ export * from './writer';
 export * from './queries';
 export { SeriesCache, canonicalLabels } from './series-cache';
 export { migrations, type Migration } from './migrations';
+export { buildPGliteTemplate } from './build-pglite-template';
+export { DEFAULT_PGLITE_TEMPLATE, pgliteTemplateIsCurrent } from './pglite-template';
