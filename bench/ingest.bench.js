@@ -14,6 +14,7 @@ const { measureCopyCeiling } = require('./lib/copy-ceiling');
 const TOKEN = BENCH_TOKEN;
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const SAMPLES_PER_REQUEST = 1000;
+const CONNECTIONS = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 16);
 const SERIES = 200;
 // The collector's writer on PostgreSQL: 2 transactions in flight of up to 20,000 rows.
 const CEILING = { connections: 2, batchRows: 20_000, series: SERIES };
@@ -39,7 +40,7 @@ async function benchDriver(driver, bodies, beforeRun = async () => {}) {
   await pushLoad(url, TOKEN, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
   const before = await countSamples(driver, storage).catch(() => null);
   await beforeRun();
-  const r = await pushLoad(url, TOKEN, { connections: 16, duration: DURATION, bodies });
+  const r = await pushLoad(url, TOKEN, { connections: CONNECTIONS, duration: DURATION, bodies });
   const mem = svc.memory();
   await svc.stop();
   const after = await countSamples(driver, storage);
@@ -158,7 +159,7 @@ async function main() {
     config: {
       samples_per_request: SAMPLES_PER_REQUEST,
       series: SERIES,
-      connections: 16,
+      connections: CONNECTIONS,
       duration_s: DURATION,
       ceiling: CEILING,
     },

@@ -8,3 +8,4 @@ export { SeriesCache, canonicalLabels } from './series-cache';
 export { migrations, type Migration } from './migrations';
 export { buildPGliteTemplate } from './build-pglite-template';
 export { DEFAULT_PGLITE_TEMPLATE, pgliteTemplateIsCurrent } from './pglite-template';
+export { openPostgresWriterThread, type WriteConnection } from './postgres-writer-thread';

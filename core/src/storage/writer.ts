@@ -1,4 +1,5 @@
-import type { Database, Queryable } from './database';
+import type { Queryable } from './database';
+import type { WriteConnection } from './postgres-writer-thread';
 import type { LlmRow, RowBatch, TrainingRow } from '../model/rows';
 import { rowCount } from '../model/rows';
 import { SeriesCache } from './series-cache';
@@ -60,7 +61,7 @@ export class BatchWriter {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Pick<WriteConnection, 'driver' | 'transaction'>,
     options: WriterOptions = {},
   ) {
     this.opts = {
