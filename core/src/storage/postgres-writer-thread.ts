@@ -15,20 +15,25 @@ const { from: copyFrom } = require(workerData.pgCopyStreams);
 const pool = new Pool({ connectionString: workerData.url, max: workerData.max, application_name: 'aihub-writer' });
 pool.on('error', () => undefined);
 const open = new Map();
+const txOf = (m) => {
+  const client = open.get(m.tx);
+  if (!client) throw new Error('transaction ' + m.tx + ' is not open on this thread');
+  return client;
+};
 const ops = {
   async begin(m) {
     const client = await pool.connect();
     try { await client.query('BEGIN'); } catch (err) { client.release(true); throw err; }
     open.set(m.tx, client);
   },
-  async query(m) { return (await open.get(m.tx).query(m.sql, m.params)).rows; },
-  async exec(m) { await open.get(m.tx).query(m.sql); },
+  async query(m) { return (await txOf(m).query(m.sql, m.params)).rows; },
+  async exec(m) { await txOf(m).query(m.sql); },
   async copy(m) {
     const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-    await pipeline(Readable.from([data]), open.get(m.tx).query(copyFrom(m.sql)));
+    await pipeline(Readable.from([data]), txOf(m).query(copyFrom(m.sql)));
   },
   async end(m) {
-    const client = open.get(m.tx);
+    const client = txOf(m);
     open.delete(m.tx);
     try { await client.query(m.commit ? 'COMMIT' : 'ROLLBACK'); client.release(); }
     catch (err) { client.release(true); throw err; }
@@ -36,7 +41,7 @@ const ops = {
   async close() { await pool.end(); },
 };
 parentPort.on('message', (m) => {
-  ops[m.op](m).then(
+  Promise.resolve().then(() => ops[m.op](m)).then(
     (result) => parentPort.postMessage({ id: m.id, result }),
     (err) => parentPort.postMessage({ id: m.id, error: { message: String(err && err.message), code: err && err.code } }),
   );
@@ -62,39 +67,48 @@ export async function openPostgresWriterThread({
   url: string;
   maxConnections?: number;
 }): Promise<WriteConnection> {
-  const worker = new Worker(THREAD_SOURCE, {
-    eval: true,
-    workerData: {
-      url,
-      max: maxConnections,
-      pg: require.resolve('pg'),
-      pgCopyStreams: require.resolve('pg-copy-streams'),
-    },
-  });
+  const workerData = {
+    url,
+    max: maxConnections,
+    pg: require.resolve('pg'),
+    pgCopyStreams: require.resolve('pg-copy-streams'),
+  };
   const pending = new Map<number, Pending>();
   let nextId = 0;
-  let failure: Error | null = null;
-  const failAll = (err: Error) => {
-    failure = err;
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  };
-  worker.on('message', (m: { id: number; result?: unknown; error?: { message: string; code?: string } }) => {
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (m.error) p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-    else p.resolve(m.result);
-  });
-  worker.on('error', (err) => failAll(err));
-  worker.on('exit', (code) => failAll(new Error(`the writer thread exited (${code})`)));
+  let closed = false;
+  let worker: Worker | null = null;
+
+  // A thread that dies (a bug, memory) fails what was in flight — the writer retries those —
+  // and the next call starts a new one: the collector never stays without storage.
+  function thread(): Worker {
+    if (worker) return worker;
+    const w = new Worker(THREAD_SOURCE, { eval: true, workerData });
+    const lost = (err: Error) => {
+      if (worker !== w) return;
+      worker = null;
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    };
+    w.on('message', (m: { id: number; result?: unknown; error?: { message: string; code?: string } }) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.error) p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+      else p.resolve(m.result);
+    });
+    w.on('error', lost);
+    w.on('exit', (code) => lost(new Error(`the writer thread exited (${code})`)));
+    worker = w;
+    return w;
+  }
 
   const call = <T>(op: string, fields: Record<string, unknown> = {}): Promise<T> => {
-    if (failure) return Promise.reject(failure);
+    if (closed) return Promise.reject(new Error('the writer thread is closed'));
+    const w = thread();
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ id, op, ...fields });
+      w.postMessage({ id, op, ...fields });
     });
   };
 
@@ -120,10 +134,12 @@ export async function openPostgresWriterThread({
       }
     },
     async close() {
+      if (closed) return;
       try {
-        if (!failure) await call('close');
+        if (worker) await call('close');
       } finally {
-        await worker.terminate();
+        closed = true;
+        await worker?.terminate();
       }
     },
   };
