@@ -61,6 +61,24 @@ describe('the batch writer on its own PostgreSQL thread', () => {
     ]);
   });
 
+  test('a COPY or script that fails rolls its transaction back: nothing of it is stored', async () => {
+    const badCopy = thread.transaction(async (tx) => {
+      await tx.query("INSERT INTO metric_series (name, labels) VALUES ('before_bad_copy', '{}')");
+      await tx.copyBinary('metric_samples', ['time', 'series_id', 'value'], Buffer.from('not a COPY stream'));
+      return 'acknowledged';
+    });
+    await expect(badCopy).rejects.toThrow(/COPY|binary|signature/i);
+    const badExec = thread.transaction(async (tx) => {
+      await tx.query("INSERT INTO metric_series (name, labels) VALUES ('before_bad_exec', '{}')");
+      await tx.exec('SELECT 1; SELECT * FROM no_such_table');
+      return 'acknowledged';
+    });
+    await expect(badExec).rejects.toThrow(/no_such_table/);
+    expect(
+      await db.query("SELECT name FROM metric_series WHERE name IN ('before_bad_copy', 'before_bad_exec')"),
+    ).toEqual([]);
+  });
+
   test('once closed, it refuses work instead of hanging', async () => {
     const other = await openPostgresWriterThread({ url: storage.config.databaseUrl! });
     await other.close();
