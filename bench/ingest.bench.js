@@ -1,59 +1,24 @@
 // Ingest throughput: autocannon against the collector process, 1,000 samples per request over
 // ~200 series, concurrency 16, on PostgreSQL (fsync on) and on PGlite; then an overload run.
 // Figures: requests/s, durable samples/s (counted in the database afterwards), p50/p99 latency,
-// peak RSS of the collector.
-const autocannon = require('autocannon');
+// peak RSS of the collector, and on PostgreSQL the ratio to the storage ceiling measured in the
+// same run (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after,
+// so load from other processes on the machine hits both alike).
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
 const { benchProtocols } = require('./lib/ingest-protocols');
+const { makeBodies, pushLoad } = require('./lib/push-load');
+const { freshDatabaseUrl } = require('./lib/databases');
+const { measureCopyCeiling } = require('./lib/copy-ceiling');
 
 const TOKEN = BENCH_TOKEN;
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const SAMPLES_PER_REQUEST = 1000;
+const CONNECTIONS = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 16);
 const SERIES = 200;
-
-/** Distinct bodies (advancing timestamps) so the database sees a realistic stream. */
-function makeBodies(count, samplesPerRequest) {
-  const bodies = [];
-  const start = Date.now() - 3_600_000;
-  for (let b = 0; b < count; b++) {
-    const samples = [];
-    for (let i = 0; i < samplesPerRequest; i++) {
-      const s = i % SERIES;
-      samples.push({
-        name: `bench_metric_${s % 20}`,
-        value: Math.random() * 100,
-        labels: { host: `host-${s % 10}`, shard: String(Math.floor(s / 20)) },
-        ts: start + b * 10 + Math.floor(i / SERIES),
-      });
-    }
-    bodies.push(JSON.stringify({ samples }));
-  }
-  return bodies;
-}
-
-function run(url, { connections, duration, bodies }) {
-  let i = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: url + '/v1/push',
-        method: 'POST',
-        connections,
-        duration,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-    autocannon.track(instance, {
-      renderProgressBar: false,
-      renderResultsTable: false,
-      renderLatencyTable: false,
-    });
-  });
-}
+// The collector's writer on PostgreSQL: 2 transactions in flight of up to 20,000 rows.
+const CEILING = { connections: 2, batchRows: 20_000, series: SERIES };
 
 async function countSamples(driver, storage) {
   if (driver === 'postgres') {
@@ -70,12 +35,13 @@ async function countSamples(driver, storage) {
   return r[0].n;
 }
 
-async function benchDriver(driver, bodies) {
+async function benchDriver(driver, bodies, beforeRun = async () => {}) {
   const collector = await startBenchCollector(driver, 'bench_ingest');
   const { svc, url, storage } = collector;
-  await run(url, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
+  await pushLoad(url, TOKEN, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
   const before = await countSamples(driver, storage).catch(() => null);
-  const r = await run(url, { connections: 16, duration: DURATION, bodies });
+  await beforeRun();
+  const r = await pushLoad(url, TOKEN, { connections: CONNECTIONS, duration: DURATION, bodies });
   const mem = svc.memory();
   await svc.stop();
   const after = await countSamples(driver, storage);
@@ -89,7 +55,7 @@ async function benchDriver(driver, bodies) {
     latency_p50_ms: r.latency.p50,
     latency_p99_ms: r.latency.p99,
     peak_rss_mb: mem.peakRssMb,
-    // PGlite's first open runs initdb in WASM (~850 MB peak); the RSS at the end shows the steady state.
+    // A fresh PGlite directory is seeded from the build's template (no initdb in the process).
     rss_after_load_mb: mem.rssMb,
     non_2xx: r.non2xx,
     errors: r.errors,
@@ -104,7 +70,7 @@ async function overload(bodies) {
   const { svc, url } = collector;
   let peak = 0;
   const poll = setInterval(() => (peak = Math.max(peak, svc.memory().rssMb)), 200);
-  const r = await run(url, { connections: 256, duration: 10, bodies });
+  const r = await pushLoad(url, TOKEN, { connections: 256, duration: 10, bodies });
   clearInterval(poll);
   // Once the load stops, the queue drains and a client that honours Retry-After gets in.
   const t0 = Date.now();
@@ -134,10 +100,28 @@ async function overload(bodies) {
   };
 }
 
+/** The ceiling in two halves around the collector's PostgreSQL run (same server and schema). */
+async function postgresWithCeiling(bodies) {
+  const databaseUrl = await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_ceiling');
+  const halves = [];
+  const half = () =>
+    measureCopyCeiling({ databaseUrl, seconds: DURATION / 2, ...CEILING }).then((r) => halves.push(r));
+  // The second half runs after the collector has stopped, so the two never compete.
+  const pg = await benchDriver('postgres', bodies, half);
+  await half();
+  const rows = halves.reduce((n, h) => n + h.rows, 0);
+  const seconds = halves.reduce((n, h) => n + h.seconds, 0);
+  pg.ceiling_rows_per_s = rows / seconds;
+  pg.ceiling_halves_rows_per_s = halves.map((h) => h.rows / h.seconds);
+  pg.ratio_to_ceiling = pg.durable_samples_per_s / pg.ceiling_rows_per_s;
+  return pg;
+}
+
 async function main() {
-  const bodies = makeBodies(64, SAMPLES_PER_REQUEST);
-  const pg = await benchDriver('postgres', bodies);
+  const bodies = makeBodies(64, SAMPLES_PER_REQUEST, SERIES);
+  const pg = await postgresWithCeiling(bodies);
   console.log('postgres', pg);
+  if (process.env.BENCH_INGEST_POSTGRES_ONLY) return;
   const lite = await benchDriver('pglite', bodies);
   console.log('pglite', lite);
   const over = await overload(bodies);
@@ -153,12 +137,18 @@ async function main() {
     },
     { name: 'postgres latency p50', value: pg.latency_p50_ms, unit: 'ms' },
     { name: 'postgres latency p99', value: pg.latency_p99_ms, unit: 'ms' },
+    {
+      name: 'postgres storage ceiling (COPY BINARY, same run)',
+      value: pg.ceiling_rows_per_s,
+      unit: 'rows/s',
+    },
+    { name: 'postgres ratio to the ceiling', value: pg.ratio_to_ceiling, unit: 'x', target: '>= 0.8' },
     { name: 'postgres peak RSS', value: pg.peak_rss_mb, unit: 'MB', target: '< 300' },
     { name: 'pglite requests/s', value: lite.requests_per_s, unit: 'req/s' },
     { name: 'pglite durable samples/s', value: lite.durable_samples_per_s, unit: 'samples/s' },
     { name: 'pglite latency p50', value: lite.latency_p50_ms, unit: 'ms' },
     { name: 'pglite latency p99', value: lite.latency_p99_ms, unit: 'ms' },
-    { name: 'pglite peak RSS (includes initdb of a new data dir)', value: lite.peak_rss_mb, unit: 'MB' },
+    { name: 'pglite peak RSS (fresh data dir from the template)', value: lite.peak_rss_mb, unit: 'MB' },
     { name: 'pglite RSS after the run', value: lite.rss_after_load_mb, unit: 'MB' },
     { name: 'postgres RSS after the run', value: pg.rss_after_load_mb, unit: 'MB' },
     { name: 'overload 429 answers', value: over.status_429, unit: 'responses', target: '> 0' },
@@ -172,8 +162,9 @@ async function main() {
     config: {
       samples_per_request: SAMPLES_PER_REQUEST,
       series: SERIES,
-      connections: 16,
+      connections: CONNECTIONS,
       duration_s: DURATION,
+      ceiling: CEILING,
     },
     postgres: pg,
     pglite: lite,

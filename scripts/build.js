@@ -1,5 +1,6 @@
-// `npm run build`: TypeScript packages, then the Grafana plugin and the dashboards JSON
-// when those workspaces exist.
+// `npm run build`: TypeScript packages, the PGlite template a fresh data directory starts
+// from (initdb and migrations done here once, not in the first `npm start`), then the Grafana
+// plugin and the dashboards JSON when those workspaces exist.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -12,6 +13,12 @@ function step(cmd, args) {
 }
 
 step('npx', ['tsc', '-b', 'tsconfig.build.json']);
+// Its own process: initdb's WASM memory (~850 MB) is given back when it exits.
+step(process.execPath, [
+  '-e',
+  `require('./core/dist').buildPGliteTemplate().then((built) =>
+     console.log(built ? 'PGlite template built' : 'PGlite template is current'))`,
+]);
 for (const ws of ['grafana-plugin', 'dashboards']) {
   const pkg = path.join(root, ws, 'package.json');
   if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).scripts?.build) {

@@ -12,6 +12,8 @@ function writeResults(name, results, extra = {}) {
       cpu: os.cpus()[0]?.model,
       memory_gb: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      // Other work on the machine moves absolute figures; in-run ratios are what compare.
+      loadavg_1m: os.loadavg()[0],
     },
     results,
     ...extra,

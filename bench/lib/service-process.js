@@ -2,7 +2,8 @@
 const { spawn } = require('child_process');
 const fs = require('fs');
 
-function startService(main, env) {
+/** Starts `node main`; `ready` resolves with the first group of readyPattern in its stdout. */
+function startService(main, env, readyPattern = /listening on (http:\/\/\S+)/) {
   const proc = spawn(process.execPath, [main], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -13,7 +14,7 @@ function startService(main, env) {
     let out = '';
     proc.stdout.on('data', (d) => {
       out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = readyPattern.exec(out);
       if (m) resolve(m[1]);
     });
     proc.once('exit', (code) => reject(new Error(`service exited with ${code}: ${err}`)));

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'net';
 import express, { type Express, type Router } from 'express';
 import {
   BatchWriter,
+  openPostgresWriterThread,
+  type WriteConnection,
   createLogger,
   deleteExpired,
   migrate,
@@ -66,6 +68,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
   let ctx: CollectorContext | undefined;
   let app: Express | undefined;
   let writer: BatchWriter | undefined;
+  let writerThread: WriteConnection | undefined;
   let ownsDb = false;
   let url = '';
   const timers: NodeJS.Timeout[] = [];
@@ -87,7 +90,10 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
       queueDepth: () => writer?.queuedRows ?? 0,
       now: deps.now,
     });
-    writer = new BatchWriter(db, {
+    // On a server, commits run on their own thread, off the event loop that parses pushes.
+    if (db.driver === 'postgres' && config.databaseUrl)
+      writerThread = await openPostgresWriterThread({ url: config.databaseUrl });
+    writer = new BatchWriter(writerThread ?? db, {
       maxQueueRows: config.maxQueueRows,
       maxSeries: config.maxSeries,
       onFlush: (_rows, seconds) => telemetry.recordFlush(seconds),
@@ -208,6 +214,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     await closed;
     clearTimeout(force);
     await writer?.close();
+    await writerThread?.close();
     await telemetry.shutdown();
     if (ownsDb) await db.close();
     logger.info('collector stopped');

@@ -1,6 +1,7 @@
 export * from './storage';
 export * from './model/limits';
 export * from './model/push-schema';
+export * from './model/push-fast-path';
 export * from './model/rows';
 export * from './pricing/price-table';
 export * from './logging/logger';

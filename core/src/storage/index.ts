@@ -7,3 +7,6 @@ export * from './queries';
 export { SeriesCache, canonicalLabels, type ResolvedSeries } from './series-cache';
 export * from './series-guard';
 export { migrations, type Migration } from './migrations';
+export { buildPGliteTemplate } from './build-pglite-template';
+export { DEFAULT_PGLITE_TEMPLATE, pgliteTemplateIsCurrent } from './pglite-template';
+export { openPostgresWriterThread, type WriteConnection } from './postgres-writer-thread';

@@ -2,17 +2,29 @@ import fs from 'fs';
 import path from 'path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database';
+import { DEFAULT_PGLITE_TEMPLATE, seedFromPGliteTemplate } from './pglite-template';
+
+export interface PGliteOptions {
+  /** Template a fresh data directory is copied from (null: none, PGlite runs initdb). */
+  template?: string | null;
+}
 
 /**
  * The embedded default: PostgreSQL in WASM with its data under dataDir. PGlite does not lock
  * its directory and two processes would corrupt it, so we hold a lockfile with our pid.
  * PGlite runs with fsync off: committed data survives a killed process, not an OS crash.
+ * A fresh directory is seeded from the template `npm run build` made (pglite-template.ts).
  */
-export async function openPGlite(dataDir: string): Promise<Database> {
+export async function openPGlite(
+  dataDir: string,
+  { template = DEFAULT_PGLITE_TEMPLATE }: PGliteOptions = {},
+): Promise<Database> {
   fs.mkdirSync(dataDir, { recursive: true });
   const release = takeLock(path.join(dataDir, 'aihub.lock'));
   let db: PGlite;
   try {
+    // A fresh directory starts as a copy of the prebuilt template instead of initdb here.
+    if (template) seedFromPGliteTemplate(path.join(dataDir, 'pg'), template);
     db = await PGlite.create({ dataDir: path.join(dataDir, 'pg') });
   } catch (err) {
     release();

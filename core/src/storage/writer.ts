@@ -1,9 +1,10 @@
-import type { Database, Queryable } from './database';
+import type { Queryable } from './database';
+import type { WriteConnection } from './postgres-writer-thread';
 import type { LlmRow, RowBatch, TrainingRow } from '../model/rows';
 import { rowCount } from '../model/rows';
 import { SeriesCache, type ResolvedSeries } from './series-cache';
 import { SeriesGuard, SeriesLimitError } from './series-guard';
-import { encodeSamplesBinary } from './copy-binary';
+import { SamplesCopyEncoder } from './copy-binary';
 
 /** NOTIFY channel carrying `{"runs":[…],"from":id,"to":id}` after training events commit. */
 export const TRAINING_CHANNEL = 'aihub_training_events';
@@ -64,7 +65,7 @@ export class BatchWriter {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Pick<WriteConnection, 'driver' | 'transaction'>,
     options: WriterOptions = {},
   ) {
     this.opts = {
@@ -168,22 +169,16 @@ export class BatchWriter {
       const duplicates = await claimIdempotencyKeys(tx, group);
       const fresh = group.filter((_, i) => !duplicates[i]);
       const samples = fresh.flatMap((p) => p.batch.samples);
-      const keys = samples.map((s) => this.series.key(s.name, s.labels));
+      const keys = new Array<string>(samples.length);
+      for (let i = 0; i < samples.length; i++) keys[i] = this.series.key(samples[i].name, samples[i].labels);
       created = await this.series.resolve(tx, keys);
       if (samples.length) {
-        const times = new Float64Array(samples.length);
-        const ids = new Float64Array(samples.length);
-        const values = new Float64Array(samples.length);
+        const copy = new SamplesCopyEncoder(samples.length);
         for (let i = 0; i < samples.length; i++) {
-          times[i] = samples[i].timeMs;
-          ids[i] = this.series.get(keys[i]) ?? created.ids.get(keys[i])!;
-          values[i] = samples[i].value;
+          const s = samples[i];
+          copy.row(s.timeMs, this.series.get(keys[i]) ?? created.ids.get(keys[i])!, s.value);
         }
-        await tx.copyBinary(
-          'metric_samples',
-          ['time', 'series_id', 'value'],
-          encodeSamplesBinary(times, ids, values),
-        );
+        await tx.copyBinary('metric_samples', ['time', 'series_id', 'value'], copy.finish());
       }
       await insertLlm(
         tx,

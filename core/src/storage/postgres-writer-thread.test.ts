@@ -1,0 +1,87 @@
+import { createTestStorage, type TestStorage } from '../testing/databases';
+import type { Database } from './database';
+import { openPostgresWriterThread, type WriteConnection } from './postgres-writer-thread';
+import { BatchWriter } from './writer';
+
+const T0 = Date.UTC(2026, 0, 17, 15, 0, 0);
+
+describe('the batch writer on its own PostgreSQL thread', () => {
+  let storage: TestStorage;
+  let db: Database;
+  let thread: WriteConnection;
+
+  beforeAll(async () => {
+    storage = await createTestStorage('postgres');
+    db = await storage.openMigrated();
+    thread = await openPostgresWriterThread({ url: storage.config.databaseUrl! });
+  });
+  afterAll(async () => {
+    await thread.close();
+    await db.close();
+    await storage.cleanup();
+  });
+
+  test('commits samples, series and idempotency keys, and answers a retried key from the table', async () => {
+    const writer = new BatchWriter(thread);
+    const samples = Array.from({ length: 5000 }, (_, i) => ({
+      name: 'thread_metric',
+      labels: { shard: String(i % 7) },
+      timeMs: T0 + i,
+      value: i / 2,
+    }));
+    const batch = { samples, llm: [], training: [] };
+    expect(await writer.write({ batch, accepted: 5000, idempotencyKey: 'k-thread' })).toEqual({
+      accepted: 5000,
+      duplicate: false,
+    });
+    expect(await writer.write({ batch, accepted: 5000, idempotencyKey: 'k-thread' })).toEqual({
+      accepted: 5000,
+      duplicate: true,
+    });
+    const [row] = await db.query<{ n: number; series: number; sum: number; first: Date }>(
+      `SELECT count(*)::int AS n, count(DISTINCT series_id)::int AS series, sum(value)::float8 AS sum,
+              min(time) AS first FROM metric_samples`,
+    );
+    expect(row).toEqual({ n: 5000, series: 7, sum: (4999 * 5000) / 4, first: new Date(T0) });
+    await writer.close();
+  });
+
+  test('a failing statement rolls its transaction back and names the PostgreSQL error', async () => {
+    const err = await thread
+      .transaction(async (tx) => {
+        await tx.query("INSERT INTO metric_series (name, labels) VALUES ('rolled_back', '{}')");
+        await tx.query('SELECT * FROM no_such_table');
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: expect.stringContaining('no_such_table'), code: '42P01' });
+    expect(await db.query("SELECT 1 FROM metric_series WHERE name = 'rolled_back'")).toEqual([]);
+    // The connection went back to the pool clean: the next transaction works.
+    expect(await thread.transaction((tx) => tx.query<{ one: number }>('SELECT 1 AS one'))).toEqual([
+      { one: 1 },
+    ]);
+  });
+
+  test('a COPY or script that fails rolls its transaction back: nothing of it is stored', async () => {
+    const badCopy = thread.transaction(async (tx) => {
+      await tx.query("INSERT INTO metric_series (name, labels) VALUES ('before_bad_copy', '{}')");
+      await tx.copyBinary('metric_samples', ['time', 'series_id', 'value'], Buffer.from('not a COPY stream'));
+      return 'acknowledged';
+    });
+    await expect(badCopy).rejects.toThrow(/COPY|binary|signature/i);
+    const badExec = thread.transaction(async (tx) => {
+      await tx.query("INSERT INTO metric_series (name, labels) VALUES ('before_bad_exec', '{}')");
+      await tx.exec('SELECT 1; SELECT * FROM no_such_table');
+      return 'acknowledged';
+    });
+    await expect(badExec).rejects.toThrow(/no_such_table/);
+    expect(
+      await db.query("SELECT name FROM metric_series WHERE name IN ('before_bad_copy', 'before_bad_exec')"),
+    ).toEqual([]);
+  });
+
+  test('once closed, it refuses work instead of hanging', async () => {
+    const other = await openPostgresWriterThread({ url: storage.config.databaseUrl! });
+    await other.close();
+    await expect(other.transaction(async () => undefined)).rejects.toThrow(/writer thread/);
+  });
+});
