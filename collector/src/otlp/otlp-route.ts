@@ -70,11 +70,12 @@ export function createOtlpRouter(deps: {
 function decode(body: Buffer, binary: boolean): OtlpRequest {
   try {
     if (binary) return ExportMetricsServiceRequest.decode(body) as unknown as OtlpRequest;
-    const json: unknown = JSON.parse(body.toString('utf8'));
+    const json: unknown = JSON.parse(body.toString('utf8'), rejectWrappingTimes);
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw new Error('the body must be a JSON object');
     return ExportMetricsServiceRequest.fromObject(json as Record<string, unknown>) as unknown as OtlpRequest;
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     throw new ApiError(
       400,
       binary ? 'malformed_protobuf' : 'malformed_json',
@@ -82,6 +83,24 @@ function decode(body: Buffer, binary: boolean): OtlpRequest {
       [{ path: '(body)', message: (err as Error).message }],
     );
   }
+}
+
+const UINT64_MAX = 18446744073709551615n;
+
+/**
+ * OTLP JSON carries nanosecond times as decimal strings; the protobuf decoder would wrap a
+ * value beyond uint64 modulo 2^64 (99999999999999999999999 → 1976). Such a time is a 400
+ * naming the field, never a point silently moved decades back.
+ */
+function rejectWrappingTimes(key: string, value: unknown): unknown {
+  if (!key.endsWith('imeUnixNano') || value === null || value === undefined) return value;
+  const text = String(value);
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) > UINT64_MAX) {
+    throw new ApiError(400, 'invalid_timestamp', 'an OTLP time is not a uint64 count of nanoseconds', [
+      { path: key, message: `${text.slice(0, 40)} is not 0 … ${UINT64_MAX}` },
+    ]);
+  }
+  return value;
 }
 
 /** OTLP/HTTP errors on a protobuf request: a google.rpc.Status message. */

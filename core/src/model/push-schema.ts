@@ -1,44 +1,44 @@
 import { z } from 'zod';
 import { defaultLimits, type IngestLimits } from './limits';
+import { isReservedKey, labelProblem, unsafeTextReason } from './safe-input';
+import { checkTimestamp, parseRfc3339 } from './time-input';
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-// RFC 3339 with a mandatory offset; Date.parse alone would accept "2026-01-01" as local time.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * The push payload of POST /v1/push, built for a set of limits. Validation, the TypeScript
  * types and the error messages all come from this one definition.
  */
 export function createPushSchema(limits: IngestLimits = defaultLimits, now: () => number = Date.now) {
-  const timestamp = z
-    .union([
-      z.number().int('must be epoch milliseconds (an integer)').nonnegative(),
-      z.string().regex(RFC3339, 'must be RFC 3339 with a time zone, e.g. 2026-01-17T15:00:00Z'),
-    ])
-    .transform((v, ctx) => {
-      const ms = typeof v === 'number' ? v : Date.parse(v);
-      if (!Number.isFinite(ms)) {
-        ctx.addIssue({ code: 'custom', message: 'not a valid date' });
-        return z.NEVER;
-      }
-      if (ms > now() + limits.maxFutureMs) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `more than ${Math.round(limits.maxFutureMs / 60000)} minutes in the future`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  // Strict: an impossible date ("2026-02-31") or an epoch beyond 9999 is an error, never moved.
+  const timestamp = z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const parsed = typeof v === 'number' ? checkTimestamp(v) : parseRfc3339(v);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.message });
+      return z.NEVER;
+    }
+    if (parsed.value > now() + limits.maxFutureMs) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `more than ${Math.round(limits.maxFutureMs / 60000)} minutes in the future`,
+      });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
   const ts = timestamp.optional();
   const name = z
     .string()
     .min(1, 'must not be empty')
     .max(limits.maxNameLength, `longer than ${limits.maxNameLength} characters`)
     .regex(METRIC_NAME, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*');
-  // PostgreSQL text cannot hold NUL; reject it here rather than fail at commit.
-  const text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+  // PostgreSQL cannot store NUL or lone surrogates: reject them here (400), never fail at commit (503).
+  const text = () =>
+    z.string().superRefine((v, ctx) => {
+      const reason = unsafeTextReason(v);
+      if (reason) ctx.addIssue({ code: 'custom', message: reason });
+    });
   const labelValue = text().max(
     limits.maxLabelValueLength,
     `longer than ${limits.maxLabelValueLength} characters`,
@@ -55,28 +55,8 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
       for (const key in l) {
         if (!Object.hasOwn(l, key)) continue;
         count++;
-        const v: unknown = l[key];
-        if (key.length > limits.maxNameLength || !LABEL_NAME.test(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: 'label names must match [a-zA-Z_][a-zA-Z0-9_]*',
-          });
-        } else if (typeof v !== 'string') {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: `label values must be strings, received ${typeof v}`,
-          });
-        } else if (v.length > limits.maxLabelValueLength) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: `longer than ${limits.maxLabelValueLength} characters`,
-          });
-        } else if (v.includes('\u0000')) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'must not contain NUL characters' });
-        }
+        const problem = labelProblem(key, l[key], limits, LABEL_NAME);
+        if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
       }
       if (count > limits.maxLabels)
         ctx.addIssue({ code: 'custom', message: `more than ${limits.maxLabels} labels` });
@@ -137,7 +117,8 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
   const metricKey = z
     .string()
     .max(limits.maxNameLength)
-    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'metric keys must match [a-zA-Z_][a-zA-Z0-9_]*');
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'metric keys must match [a-zA-Z_][a-zA-Z0-9_]*')
+    .refine((k) => !isReservedKey(k), 'is a reserved name');
   const training = z.strictObject({
     run_id: id,
     ts,
