@@ -159,7 +159,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
         maxOpenBodies: config.maxOpenBodies,
       }),
     );
-    app.use(createQueryRouter({ db, now: deps.now }));
+    app.use(createQueryRouter({ db, now: deps.now, budget: config.queryBudget }));
     for (const f of features) if (f.router) app.use(f.router(ctx));
     app.use((req, res) =>
       sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)),

@@ -29,6 +29,8 @@ export interface CollectorConfig {
   bodyIdleTimeoutMs: number;
   /** The whole request (headers and body) must arrive within this long (Node's requestTimeout). */
   requestTimeoutMs: number;
+  /** What one query may ask for: series answered one by one, and series × steps. */
+  queryBudget: { maxSeries: number; maxSeriesPoints: number };
   retentionDays: number;
   compressAfterDays: number;
   /** 0 disables the collector's own host metrics. */
@@ -81,6 +83,10 @@ export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
     maxOpenBodies: envInt(env, 'MAX_OPEN_BODIES', 1024, 1),
     bodyIdleTimeoutMs: parseDuration(envString(env, 'BODY_IDLE_TIMEOUT') ?? '10s'),
     requestTimeoutMs: parseDuration(envString(env, 'REQUEST_TIMEOUT') ?? '2m'),
+    queryBudget: {
+      maxSeries: envInt(env, 'MAX_QUERY_SERIES', 10_000, 1),
+      maxSeriesPoints: envInt(env, 'MAX_QUERY_POINTS', 2_000_000, 1),
+    },
     retentionDays: envInt(env, 'RETENTION_DAYS', 30, 1),
     compressAfterDays: envInt(env, 'COMPRESS_AFTER_DAYS', 7, 1),
     selfMetricsIntervalMs: parseDuration(envString(env, 'SELF_METRICS_INTERVAL') ?? '15s'),

@@ -10,7 +10,11 @@ const HOUR = 3_600_000;
  * event loop pays) and series × buckets for stepped queries. Beyond it, a 422 that says how to
  * narrow the query, instead of a response that stalls the collector.
  */
-export const QUERY_BUDGET = { maxSeries: 10_000, maxSeriesPoints: 2_000_000 };
+export interface QueryBudget {
+  maxSeries: number;
+  maxSeriesPoints: number;
+}
+export const DEFAULT_QUERY_BUDGET: QueryBudget = { maxSeries: 10_000, maxSeriesPoints: 2_000_000 };
 
 function tooLarge(message: string): ApiError {
   return new ApiError(422, 'query_too_large', message, [
@@ -23,8 +27,9 @@ function tooLarge(message: string): ApiError {
 }
 
 /** The read side: /v1/series, /v1/query_range, /v1/llm/summary. */
-export function createQueryRouter(deps: { db: Database; now?: () => number }): Router {
+export function createQueryRouter(deps: { db: Database; now?: () => number; budget?: QueryBudget }): Router {
   const now = deps.now ?? Date.now;
+  const budget = deps.budget ?? DEFAULT_QUERY_BUDGET;
   const router = Router();
 
   router.get('/v1/series', async (req, res) => {
@@ -48,13 +53,13 @@ export function createQueryRouter(deps: { db: Database; now?: () => number }): R
     const by = parseBy(req.query.by);
     if (by === undefined && !isLlmSignal(name!)) {
       // Series are answered one by one unless aggregated with by: count them first (cheap, indexed).
-      const matched = (await listSeries(deps.db, name, matchers, QUERY_BUDGET.maxSeries + 1)).length;
-      if (matched > QUERY_BUDGET.maxSeries)
-        throw tooLarge(`the query matches more than ${QUERY_BUDGET.maxSeries} series`);
+      const matched = (await listSeries(deps.db, name, matchers, budget.maxSeries + 1)).length;
+      if (matched > budget.maxSeries)
+        throw tooLarge(`the query matches more than ${budget.maxSeries} series`);
       const buckets = stepMs ? Math.floor((to - from) / stepMs) + 1 : 0;
-      if (matched * buckets > QUERY_BUDGET.maxSeriesPoints)
+      if (matched * buckets > budget.maxSeriesPoints)
         throw tooLarge(
-          `${matched} series × ${buckets} steps is more than ${QUERY_BUDGET.maxSeriesPoints} points`,
+          `${matched} series × ${buckets} steps is more than ${budget.maxSeriesPoints} points`,
         );
     }
     try {
