@@ -15,13 +15,20 @@ const fail = <T>(message: string): Parsed<T> => ({ ok: false, message });
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+const daysIn = (year: number, month: number) => (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]);
 
 /** RFC 3339 with a mandatory offset → epoch ms; "2026-02-31T00:00:00Z" is an error, not March 3. */
 export function parseRfc3339(text: string): Parsed<number> {
   const m = RFC3339.exec(text);
   if (!m) return fail('must be RFC 3339 with a time zone, e.g. 2026-01-17T15:00:00Z');
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  const y = +m[1];
+  const mo = +m[2];
+  const d = +m[3];
+  const h = +m[4];
+  const mi = +m[5];
+  const s = +m[6];
   if (mo < 1 || mo > 12) return fail(`month ${m[2]} does not exist`);
   if (d < 1 || d > daysIn(y, mo)) return fail(`day ${m[3]} does not exist in ${m[1]}-${m[2]}`);
   if (h > 23 || mi > 59 || s > 59) return fail('the time of day is out of range');
@@ -32,7 +39,7 @@ export function parseRfc3339(text: string): Parsed<number> {
     if (oh > 23 || om > 59) return fail('the time zone offset is out of range');
     offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  const ms = Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3));
+  const ms = m[7] === undefined ? 0 : +m[7].padEnd(3, '0').slice(0, 3);
   const utc = Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
   return checkTimestamp(utc);
 }
