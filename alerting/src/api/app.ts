@@ -10,7 +10,11 @@ import { rulesRouter } from './rules';
 import { silencesRouter } from './silences';
 
 /** The alerting HTTP API (DESIGN.md "Alerting"): rules, incidents, silences, channels, ops. */
-export function createApp(ctx: ApiContext, tokens: string[], opts: { bodyIdleTimeoutMs?: number } = {}): Express {
+export function createApp(
+  ctx: ApiContext,
+  tokens: string[],
+  opts: { bodyIdleTimeoutMs?: number } = {},
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

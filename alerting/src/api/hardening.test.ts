@@ -11,11 +11,11 @@ describe('alerting API hardening (issue 11)', () => {
   let alerting: Alerting;
   let url: string;
   const logger = createMemoryLogger();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const call = async (
     method: string,
     path: string,
     body?: unknown,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read JSON answers
   ): Promise<{ status: number; json: any }> => {
     const res = await fetch(url + path, {
       method,

@@ -11,7 +11,13 @@ export function silencesRouter(ctx: ApiContext): Router {
     const now = ctx.now();
     const all = await ctx.silences.list();
     const state = typeof req.query.status === 'string' ? req.query.status : undefined;
-    const rendered = renderRows(all, (s) => silenceJson(s, now), ctx.logger, 'silence', (s) => s.id);
+    const rendered = renderRows(
+      all,
+      (s) => silenceJson(s, now),
+      ctx.logger,
+      'silence',
+      (s) => s.id,
+    );
     res.json({ silences: rendered.filter((s) => !state || s.status === state) });
   });
   r.get('/:id', async (req, res) => {

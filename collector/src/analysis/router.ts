@@ -97,12 +97,17 @@ function within(series: SeriesInput[], from?: number, to?: number): SeriesInput[
 export const ANALYSIS_BUDGET = { maxConcurrent: 4, maxPoints: 200_000 };
 
 function tooManyPoints(points: number, max: number): ApiError {
-  return new ApiError(413, 'too_many_points', `the request holds ${points} points; at most ${max} are analysed at once`, [
-    {
-      path: 'series',
-      message: 'send fewer points: downsample (GET /v1/query_range with step= and agg=), or narrow from/to',
-    },
-  ]);
+  return new ApiError(
+    413,
+    'too_many_points',
+    `the request holds ${points} points; at most ${max} are analysed at once`,
+    [
+      {
+        path: 'series',
+        message: 'send fewer points: downsample (GET /v1/query_range with step= and agg=), or narrow from/to',
+      },
+    ],
+  );
 }
 
 export function createAnalysisRouter(deps: AnalysisRouterDeps): Router {

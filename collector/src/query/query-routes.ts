@@ -58,9 +58,7 @@ export function createQueryRouter(deps: { db: Database; now?: () => number; budg
         throw tooLarge(`the query matches more than ${budget.maxSeries} series`);
       const buckets = stepMs ? Math.floor((to - from) / stepMs) + 1 : 0;
       if (matched * buckets > budget.maxSeriesPoints)
-        throw tooLarge(
-          `${matched} series × ${buckets} steps is more than ${budget.maxSeriesPoints} points`,
-        );
+        throw tooLarge(`${matched} series × ${buckets} steps is more than ${budget.maxSeriesPoints} points`);
     }
     try {
       const result = await queryRange(deps.db, {

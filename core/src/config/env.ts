@@ -29,7 +29,8 @@ export function envString(env: Env, name: string): string | undefined {
 /** "15s", "5m", "1h30m", "250ms" → milliseconds; a bare number is milliseconds (at most ten years). */
 export function parseDuration(text: string): number {
   const parsed = parseDurationText(text, 'ms');
-  if (!parsed.ok) throw new ConfigError(`not a duration: "${text}" (use e.g. 15s, 5m, 1h): ${parsed.message}`);
+  if (!parsed.ok)
+    throw new ConfigError(`not a duration: "${text}" (use e.g. 15s, 5m, 1h): ${parsed.message}`);
   return parsed.value;
 }
 

@@ -89,9 +89,12 @@ export function bodyIdleTimeout(idleMs: number, onTimeout: () => void = () => {}
         res.set({ Connection: 'close' });
         sendApiError(
           res,
-          new ApiError(408, 'body_timeout', `no body bytes arrived for ${seconds} s; send the body promptly`, [
-            { path: '(body)', message: `idle for more than ${seconds} s` },
-          ]),
+          new ApiError(
+            408,
+            'body_timeout',
+            `no body bytes arrived for ${seconds} s; send the body promptly`,
+            [{ path: '(body)', message: `idle for more than ${seconds} s` }],
+          ),
         );
       },
       Math.max(10, Math.floor(idleMs / 2)),

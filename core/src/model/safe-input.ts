@@ -83,6 +83,7 @@ export function labelProblem(
     return `label names must match ${namePattern.source.slice(1, -1)}`;
   if (isReservedKey(name)) return `"${name}" is a reserved name`;
   if (typeof value !== 'string') return `label values must be strings, received ${typeof value}`;
-  if (value.length > limits.maxLabelValueLength) return `longer than ${limits.maxLabelValueLength} characters`;
+  if (value.length > limits.maxLabelValueLength)
+    return `longer than ${limits.maxLabelValueLength} characters`;
   return unsafeTextReason(value);
 }
