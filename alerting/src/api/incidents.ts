@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { parseTimestamp } from '@aihub/core';
+import { timestampSchema } from '@aihub/core';
 import { MAX_LABEL_VALUE_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, safeText } from '../config/schema';
 import { INCIDENT_STATUSES, incidentJson } from '../incidents/incident';
 import { acknowledgeIncident, getIncident, listIncidents } from '../incidents/store';
@@ -9,14 +9,7 @@ import { ApiError, validationError } from './errors';
 import { renderRows } from './render-rows';
 
 /** Epoch ms or RFC 3339, strictly (core's parser): no overflow, no impossible dates. */
-const time = z.string().transform((v, ctx) => {
-  const parsed = parseTimestamp(v);
-  if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: parsed.message });
-    return z.NEVER;
-  }
-  return parsed.value;
-});
+const time = timestampSchema;
 
 const filterSchema = z
   .object({

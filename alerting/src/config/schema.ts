@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseExpression } from 'cron-parser';
-import { AGGREGATIONS, isReservedKey, unsafeTextReason } from '@aihub/core';
+import { AGGREGATIONS, isReservedKey, safeString } from '@aihub/core';
 import { durationSchema } from './duration';
 import { labelRegexProblem } from './label-regex';
 
@@ -24,14 +24,7 @@ export const MAX_LABEL_VALUE_LENGTH = 1024;
 export const MAX_TEXT_LENGTH = 10_000;
 
 /** Text PostgreSQL can store: no NUL, no lone surrogates. */
-export const safeText = (max: number) =>
-  z
-    .string()
-    .max(max, `longer than ${max} characters`)
-    .superRefine((v, ctx) => {
-      const reason = unsafeTextReason(v);
-      if (reason) ctx.addIssue({ code: 'custom', message: reason });
-    });
+export const safeText = (max: number) => safeString().max(max, `longer than ${max} characters`);
 const ruleName = z
   .string()
   .max(MAX_NAME_LENGTH, `longer than ${MAX_NAME_LENGTH} characters`)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseTimestamp } from '@aihub/core';
+import { timestampSchema } from '@aihub/core';
 import { labelRegexMatches, labelRegexProblem } from '../config/label-regex';
 import {
   labelName,
@@ -25,14 +25,7 @@ export const matcherSchema = z
 export type Matcher = z.output<typeof matcherSchema>;
 
 /** Epoch ms or RFC 3339, strictly: no impossible dates, nothing before 1970 or after 9999. */
-const time = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const parsed = parseTimestamp(v);
-  if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: parsed.message });
-    return z.NEVER;
-  }
-  return parsed.value;
-});
+const time = timestampSchema;
 
 export const silenceInputSchema = z
   .strictObject({

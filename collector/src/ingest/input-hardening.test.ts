@@ -90,6 +90,15 @@ describe('collector input hardening (issue 11)', () => {
       'samples[0].ts',
     ],
     ['a negative epoch', '{"samples":[{"name":"m","value":1,"ts":-1}]}', 'samples[0].ts'],
+    [
+      'labels larger than an index entry',
+      JSON.stringify({
+        samples: [
+          { name: 'm', value: 1, labels: { a: 'x'.repeat(1000), b: 'y'.repeat(1000), c: 'z'.repeat(1000) } },
+        ],
+      }),
+      'samples[0].labels',
+    ],
   ])(
     'findings 5, 6, 8: a push with %s is a 400 naming it, and nothing is stored',
     async (_what, body, path) => {

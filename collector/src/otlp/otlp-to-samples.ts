@@ -1,5 +1,5 @@
 import type { IngestLimits } from '@aihub/core';
-import { LABEL_NAME, labelProblem, METRIC_NAME } from '@aihub/core';
+import { LABEL_NAME, LABEL_SET_MESSAGE, labelProblem, labelSetTooLarge, METRIC_NAME } from '@aihub/core';
 import {
   toNumber,
   type HistogramPoint,
@@ -176,6 +176,7 @@ function checkSample(
     const problem = labelProblem(k, labels[k], limits, LABEL_NAME);
     if (problem) return `label ${k.slice(0, 40)}: ${problem}`;
   }
+  if (labelSetTooLarge(labels)) return LABEL_SET_MESSAGE;
   if (ts > now + limits.maxFutureMs) return 'timestamp too far in the future';
   return null;
 }

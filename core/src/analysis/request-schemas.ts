@@ -4,7 +4,7 @@
  * loop rather than a schema per tuple, so 100k points validate in milliseconds.
  */
 import { z } from 'zod';
-import { MAX_TIMESTAMP_MS, parseTimestamp } from '../model/time-input';
+import { MAX_TIMESTAMP_MS, parseTimestamp, timestampSchema } from '../model/time-input';
 import { ThresholdOverridesSchema } from './thresholds';
 import { ASSISTANT_ROLES } from './prompts';
 import type { Point } from './types';
@@ -22,14 +22,10 @@ export const ANALYSIS_LIMITS = {
 };
 
 /** Epoch milliseconds or an RFC 3339 string → epoch milliseconds (strict: 1970 … 9999, real dates). */
-export const TimestampSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const parsed = parseTimestamp(typeof v === 'number' ? Math.round(v) : v);
-  if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: parsed.message });
-    return z.NEVER;
-  }
-  return parsed.value;
-});
+export const TimestampSchema = z
+  .union([z.number(), z.string()])
+  .transform((v) => (typeof v === 'number' ? Math.round(v) : v))
+  .pipe(timestampSchema);
 
 const NON_FINITE: Record<string, number> = {
   NaN: NaN,

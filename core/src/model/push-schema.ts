@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { defaultLimits, type IngestLimits } from './limits';
-import { isReservedKey, labelProblem, unsafeTextReason } from './safe-input';
+import {
+  isReservedKey,
+  LABEL_SET_MESSAGE,
+  labelProblem,
+  labelSetTooLarge,
+  MAX_INDEXED_VALUE_BYTES,
+  MAX_SERIES_LABEL_BYTES,
+  safeString,
+  textBytesOver,
+} from './safe-input';
 import { checkTimestamp, parseRfc3339 } from './time-input';
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -34,11 +43,7 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     .max(limits.maxNameLength, `longer than ${limits.maxNameLength} characters`)
     .regex(METRIC_NAME, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*');
   // PostgreSQL cannot store NUL or lone surrogates: reject them here (400), never fail at commit (503).
-  const text = () =>
-    z.string().superRefine((v, ctx) => {
-      const reason = unsafeTextReason(v);
-      if (reason) ctx.addIssue({ code: 'custom', message: reason });
-    });
+  const text = safeString;
   const labelValue = text().max(
     limits.maxLabelValueLength,
     `longer than ${limits.maxLabelValueLength} characters`,
@@ -52,16 +57,31 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     )
     .superRefine((l, ctx) => {
       let count = 0;
+      let chars = 0;
       for (const key in l) {
         if (!Object.hasOwn(l, key)) continue;
         count++;
         const problem = labelProblem(key, l[key], limits, LABEL_NAME);
         if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+        else chars += key.length + l[key].length;
       }
       if (count > limits.maxLabels)
         ctx.addIssue({ code: 'custom', message: `more than ${limits.maxLabels} labels` });
+      else if (chars * 3 > MAX_SERIES_LABEL_BYTES && labelSetTooLarge(l))
+        ctx.addIssue({ code: 'custom', message: LABEL_SET_MESSAGE });
     });
-  const id = text().min(1, 'must not be empty').max(limits.maxLabelValueLength);
+  const indexedValue = labelValue.refine(
+    (v) => !textBytesOver([v], MAX_INDEXED_VALUE_BYTES),
+    `longer than ${MAX_INDEXED_VALUE_BYTES} bytes in UTF-8 (an index entry holds no more)`,
+  );
+  // Ids are indexed on their own (host, run_id, provider, model, user_id): bounded in bytes too.
+  const id = text()
+    .min(1, 'must not be empty')
+    .max(limits.maxLabelValueLength)
+    .refine(
+      (v) => !textBytesOver([v], MAX_INDEXED_VALUE_BYTES),
+      `longer than ${MAX_INDEXED_VALUE_BYTES} bytes in UTF-8 (an index entry holds no more)`,
+    );
   const percent = z.number().min(0, 'a percentage is 0–100').max(100, 'a percentage is 0–100');
   const count = z.number().int('must be an integer').nonnegative('must not be negative');
   const bytes = z.number().nonnegative('must not be negative');
@@ -86,15 +106,22 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     network_tx_bytes: bytes.optional(),
     gpus: z.array(gpu).max(64).optional(),
   });
-  const business = z.strictObject({
-    name,
-    value: z.number(),
-    unit: labelValue.optional(),
-    ts,
-    user_id: labelValue.optional(),
-    organization_id: labelValue.optional(),
-    tags: labels.optional(),
-  });
+  const business = z
+    .strictObject({
+      name,
+      value: z.number(),
+      unit: labelValue.optional(),
+      ts,
+      user_id: labelValue.optional(),
+      organization_id: labelValue.optional(),
+      tags: labels.optional(),
+    })
+    .superRefine((b, ctx) => {
+      // unit, organization_id and user_id join the tags as the series' labels.
+      if (b.unit === undefined && b.organization_id === undefined && b.user_id === undefined) return;
+      const all = { ...b.tags, unit: b.unit, organization_id: b.organization_id, user_id: b.user_id };
+      if (labelSetTooLarge(all)) ctx.addIssue({ code: 'custom', path: ['tags'], message: LABEL_SET_MESSAGE });
+    });
   const llm = z.strictObject({
     ts,
     provider: id,
@@ -109,7 +136,7 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     error_type: labelValue.optional(),
     cache_hit: z.boolean().optional(),
     cost_usd: z.number().nonnegative().optional(),
-    user_id: labelValue.optional(),
+    user_id: indexedValue.optional(),
     session_id: labelValue.optional(),
     organization_id: labelValue.optional(),
     tags: labels.optional(),

@@ -62,4 +62,25 @@ describe('safe text and reserved keys (issue 11, findings 5 and 6)', () => {
     ]);
     expect(paths({ samples: [{ name: 'm', value: 1, ts: -1 }] })).toEqual(['samples.0.ts']);
   });
+
+  test('what an index entry cannot hold is refused before the commit (a 400, not a 503)', () => {
+    const schema = createPushSchema();
+    const paths = (input: unknown) => {
+      const r = schema.safeParse(input);
+      return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
+    };
+    const big = 'x'.repeat(1000);
+    expect(paths({ samples: [{ name: 'm', value: 1, labels: { a: big, b: big, c: big } }] })).toEqual([
+      'samples.0.labels',
+    ]);
+    expect(paths({ samples: [{ name: 'm', value: 1, labels: { a: big, b: big } }] })).toEqual([]);
+    expect(
+      paths({ business: [{ name: 'b', value: 1, user_id: big, tags: { a: big, b: 'x'.repeat(100) } }] }),
+    ).toEqual(['business.0.tags']);
+    expect(paths({ system: [{ host: '€'.repeat(1000), cpu_usage_percent: 1 }] })).toEqual(['system.0.host']);
+    expect(paths({ llm: [{ provider: 'p', model: 'm', user_id: '€'.repeat(500) }] })).toEqual([
+      'llm.0.user_id',
+    ]);
+    expect(paths({ llm: [{ provider: 'p', model: 'm', user_id: '' }] })).toEqual([]);
+  });
 });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FieldError } from './push-schema';
 
 /**
@@ -19,6 +20,13 @@ const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): bo
 export function isSafeText(s: string): boolean {
   return s.indexOf('\u0000') === -1 && wellFormed(s);
 }
+
+/** zod: a string that is safe text (both services' schemas build on it). */
+export const safeString = () =>
+  z.string().superRefine((v, ctx) => {
+    const reason = unsafeTextReason(v);
+    if (reason) ctx.addIssue({ code: 'custom', message: reason });
+  });
 
 /** Why a string is not safe text, or null. */
 export function unsafeTextReason(s: string): string | null {
@@ -86,4 +94,32 @@ export function labelProblem(
   if (value.length > limits.maxLabelValueLength)
     return `longer than ${limits.maxLabelValueLength} characters`;
   return unsafeTextReason(value);
+}
+
+/**
+ * What one index entry holds: PostgreSQL's btree rows are at most 2704 bytes, and a series is
+ * indexed by (name, labels); an id (host, run_id, provider, model, user_id) by itself. Beyond
+ * these a commit fails (a 503 for bad input), so validation refuses them first.
+ */
+export const MAX_SERIES_LABEL_BYTES = 2048;
+export const MAX_INDEXED_VALUE_BYTES = 1024;
+
+/** UTF-8 bytes of keys and values; exact only when the characters could exceed `limit`. */
+export function textBytesOver(parts: (string | undefined)[], limit: number): boolean {
+  let chars = 0;
+  for (const p of parts) if (p) chars += p.length;
+  if (chars > limit) return true;
+  if (chars * 3 <= limit) return false; // a UTF-16 unit is at most 3 UTF-8 bytes
+  let bytes = 0;
+  for (const p of parts) if (p) bytes += Buffer.byteLength(p, 'utf8');
+  return bytes > limit;
+}
+
+export const LABEL_SET_MESSAGE = `the labels of one series take more than ${MAX_SERIES_LABEL_BYTES} bytes (an index entry holds no more)`;
+
+/** True when a series' labels (keys and values) exceed what its index entry holds. */
+export function labelSetTooLarge(labels: Record<string, string | undefined>): boolean {
+  const parts: (string | undefined)[] = [];
+  for (const key in labels) if (labels[key] !== undefined) parts.push(key, labels[key]);
+  return textBytesOver(parts, MAX_SERIES_LABEL_BYTES);
 }

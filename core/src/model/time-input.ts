@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * One strict parser for timestamps and durations, shared by every API: impossible dates,
  * negative or overflowing times and durations are errors, never silently moved or clamped.
@@ -97,3 +99,13 @@ export function checkDuration(ms: number): Parsed<number> {
   if (ms > MAX_DURATION_MS) return fail('must not be longer than 10 years (3650d)');
   return ok(ms);
 }
+
+/** zod: epoch ms (number or digits) or RFC 3339 → epoch ms, with parseTimestamp's messages. */
+export const timestampSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const parsed = parseTimestamp(v);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  }
+  return parsed.value;
+});
