@@ -8,7 +8,6 @@ import {
   MAX_INDEXED_VALUE_BYTES,
   MAX_SERIES_LABEL_BYTES,
   safeString,
-  textBytesOver,
 } from './safe-input';
 import { checkTimestamp, parseRfc3339 } from './time-input';
 
@@ -43,7 +42,7 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     .max(limits.maxNameLength, `longer than ${limits.maxNameLength} characters`)
     .regex(METRIC_NAME, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*');
   // PostgreSQL cannot store NUL or lone surrogates: reject them here (400), never fail at commit (503).
-  const text = safeString;
+  const text = () => safeString();
   const labelValue = text().max(
     limits.maxLabelValueLength,
     `longer than ${limits.maxLabelValueLength} characters`,
@@ -70,18 +69,12 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
       else if (chars * 3 > MAX_SERIES_LABEL_BYTES && labelSetTooLarge(l))
         ctx.addIssue({ code: 'custom', message: LABEL_SET_MESSAGE });
     });
-  const indexedValue = labelValue.refine(
-    (v) => !textBytesOver([v], MAX_INDEXED_VALUE_BYTES),
-    `longer than ${MAX_INDEXED_VALUE_BYTES} bytes in UTF-8 (an index entry holds no more)`,
-  );
   // Ids are indexed on their own (host, run_id, provider, model, user_id): bounded in bytes too.
-  const id = text()
-    .min(1, 'must not be empty')
-    .max(limits.maxLabelValueLength)
-    .refine(
-      (v) => !textBytesOver([v], MAX_INDEXED_VALUE_BYTES),
-      `longer than ${MAX_INDEXED_VALUE_BYTES} bytes in UTF-8 (an index entry holds no more)`,
-    );
+  const indexedValue = safeString(MAX_INDEXED_VALUE_BYTES).max(
+    limits.maxLabelValueLength,
+    `longer than ${limits.maxLabelValueLength} characters`,
+  );
+  const id = safeString(MAX_INDEXED_VALUE_BYTES).min(1, 'must not be empty').max(limits.maxLabelValueLength);
   const percent = z.number().min(0, 'a percentage is 0–100').max(100, 'a percentage is 0–100');
   const count = z.number().int('must be an integer').nonnegative('must not be negative');
   const bytes = z.number().nonnegative('must not be negative');

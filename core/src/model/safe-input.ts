@@ -21,10 +21,17 @@ export function isSafeText(s: string): boolean {
   return s.indexOf('\u0000') === -1 && wellFormed(s);
 }
 
-/** zod: a string that is safe text (both services' schemas build on it). */
-export const safeString = () =>
+/**
+ * zod: a string that is safe text (both services' schemas build on it); with maxBytes, also at
+ * most that many UTF-8 bytes. One refinement for both, as it runs on every pushed id.
+ */
+export const safeString = (maxBytes?: number) =>
   z.string().superRefine((v, ctx) => {
-    const reason = unsafeTextReason(v);
+    const reason =
+      unsafeTextReason(v) ??
+      (maxBytes !== undefined && textBytesOver([v], maxBytes)
+        ? `longer than ${maxBytes} bytes in UTF-8 (an index entry holds no more)`
+        : null);
     if (reason) ctx.addIssue({ code: 'custom', message: reason });
   });
 
