@@ -1,3 +1,4 @@
+import net from 'net';
 import {
   ALERTING_CLI,
   COLLECTOR_MAIN,
@@ -39,6 +40,18 @@ const ATOMS = [
   'NaN',
   '2026-01-01T00:00:00Z',
   99999999999999,
+  // Issue 11's input classes: lone surrogates, overflowing numbers and times, huge durations,
+  // impossible dates, pathological regexes.
+  '\ud800',
+  'a\udfffb',
+  9_000_000_000_000_000,
+  '99999999999999999999999',
+  '1e309',
+  `${'9'.repeat(400)}s`,
+  '2026-02-31T00:00:00Z',
+  '(a+)+$',
+  '((((a*)*)*)*)*$',
+  '(?=a)\\1',
 ];
 const KEYS = [
   'kind',
@@ -70,11 +83,25 @@ const KEYS = [
   'provider',
   'model',
   'resourceMetrics',
+  'is_regex',
+  'match_re',
+  'divide_by',
+  'offset',
+  'history',
+  'tags',
+  'metrics',
+  'model_info',
+  'ts',
+  'note',
+  '__proto__',
+  'constructor',
+  'prototype',
 ];
 function randomJson(depth = 0): unknown {
   if (depth > 3 || rnd() < 0.4) return pick(ATOMS);
   if (rnd() < 0.5) return Array.from({ length: Math.floor(rnd() * 4) }, () => randomJson(depth + 1));
-  const o: Record<string, unknown> = {};
+  // Null prototype, so "__proto__" becomes an ordinary key of the JSON text.
+  const o: Record<string, unknown> = Object.create(null);
   for (let i = 0; i < 1 + rnd() * 5; i++) o[pick(KEYS)] = randomJson(depth + 1);
   return o;
 }
@@ -93,6 +120,14 @@ const QUERY_VALUES = [
   '1m',
   '0s',
   'x'.repeat(3000),
+  'a\u0000b',
+  '__proto__',
+  'constructor',
+  '9'.repeat(400),
+  '-99999999999999999999',
+  '2026-02-31T00:00:00Z',
+  '(a+)+$',
+  Array.from({ length: 51 }, (_, i) => `l${i}`).join(','),
 ];
 
 describe('both services answer random input with 2xx/4xx, never 5xx, and stay healthy', () => {
@@ -132,13 +167,15 @@ describe('both services answer random input with 2xx/4xx, never 5xx, and stay he
     const gets: [string, string][] = [
       [C, '/v1/query_range?name=x&from=%s&to=%s&step=%s&agg=%s&by=%s'],
       [C, '/v1/series?name=%s'],
+      [C, '/v1/series?name=x&%s=%s'],
+      [A, '/v1/incidents?%s=%s&from=%s'],
       [C, '/v1/training/runs/%s/metrics?names=%s&from=%s'],
       [C, '/v1/training/runs?status=%s'],
       [C, '/v1/llm/summary?from=%s'],
       [A, '/v1/incidents?status=%s&severity=%s&limit=%s'],
       [A, '/v1/rules/%s'],
       [A, '/v1/silences/%s'],
-      [A, '/v1/notifications?status=%s'],
+      [A, '/v1/notifications?status=%s&channel=%s'],
     ];
     const failures: string[] = [];
     for (let i = 0; i < 800; i++) {
@@ -164,5 +201,62 @@ describe('both services answer random input with 2xx/4xx, never 5xx, and stay he
     expect((await fetch(`${A}/health`)).status).toBe(200);
     expect(collector.child.exitCode).toBeNull();
     expect(alerting.child.exitCode).toBeNull();
+  });
+  test('slow bodies, a cardinality flood and a pathological silence regex leave both services serving', async () => {
+    const C = collector.url;
+    const A = alerting.url;
+    // 20 pushes whose bodies trickle in, a byte every 300 ms.
+    const slow = Array.from({ length: 20 }, () => {
+      const socket = net.connect(Number(new URL(C).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        'POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+          `Authorization: Bearer ${TOKEN}\r\nContent-Length: 100000\r\n\r\n{`,
+      );
+      return socket;
+    });
+    const trickle = setInterval(() => slow.forEach((s) => s.write(' ')), 300);
+    try {
+      // A silence whose regex backtracks exponentially in JavaScript, and labels that trigger it.
+      const silence = await fetch(`${A}/v1/silences`, {
+        method: 'POST',
+        headers: H,
+        body: JSON.stringify({
+          matchers: [{ name: 'host', value: '(a+)+$', is_regex: true }],
+          ends_at: Date.now() + 3_600_000,
+          created_by: 'robustness',
+        }),
+      });
+      expect(silence.status).toBe(201);
+      // A cardinality flood, bounded for CI: 2,000 new hosts in one push, one with the nasty label.
+      const flood = Array.from({ length: 2000 }, (_, i) => ({
+        host: i === 0 ? `${'a'.repeat(40)}!` : `flood-${i}`,
+        cpu_usage_percent: 99,
+      }));
+      const pushed = await fetch(`${C}/v1/push`, {
+        method: 'POST',
+        headers: H,
+        body: JSON.stringify({ system: flood }),
+      });
+      expect(pushed.status).toBe(202);
+      for (let i = 0; i < 10; i++) {
+        const res = await fetch(`${C}/v1/push`, {
+          method: 'POST',
+          headers: H,
+          body: JSON.stringify({ samples: [{ name: 'normal', value: i }] }),
+        });
+        expect(res.status).toBe(202);
+      }
+      const raw = await fetch(`${C}/v1/query_range?name=system_cpu_usage_percent`, { headers: H });
+      expect(raw.status).toBeLessThan(500);
+      for (const base of [C, A]) {
+        const started = Date.now();
+        expect((await fetch(`${base}/health`)).status).toBe(200);
+        expect(Date.now() - started).toBeLessThan(2_000);
+      }
+    } finally {
+      clearInterval(trickle);
+      slow.forEach((s) => s.destroy());
+    }
   });
 });

@@ -1,6 +1,6 @@
 import os from 'os';
 import path from 'path';
-import { envInt, envList, envString, isLoopbackHost, type Env } from '@aihub/core';
+import { envInt, envList, envString, isLoopbackHost, parseDuration, type Env } from '@aihub/core';
 import { loadAlertingConfig } from './config/load';
 import type { AlertingConfig } from './config/schema';
 
@@ -18,13 +18,15 @@ export interface AlertingEnvConfig {
   /** Identifies this replica in the leader lease. */
   instanceId: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** BODY_IDLE_TIMEOUT (10s): a request body that stops advancing this long is answered 408. */
+  bodyIdleTimeoutMs: number;
 }
 
 export class AlertingStartupError extends Error {}
 
 /**
  * Reads ALERTING_PORT (4881), HOST (127.0.0.1), DATABASE_URL, DATA_DIR (./data), AIHUB_TOKENS,
- * ALERTING_CONFIG, ALERTING_INSTANCE_ID, LOG_LEVEL. Refuses a non-loopback HOST without tokens.
+ * ALERTING_CONFIG, ALERTING_INSTANCE_ID, LOG_LEVEL, BODY_IDLE_TIMEOUT. Refuses a non-loopback HOST without tokens.
  */
 export function alertingConfigFromEnv(env: Env = process.env): AlertingEnvConfig {
   const host = envString(env, 'HOST') ?? '127.0.0.1';
@@ -49,5 +51,6 @@ export function alertingConfigFromEnv(env: Env = process.env): AlertingEnvConfig
     config: loadAlertingConfig(configPath, { ...env, DATA_DIR: dataDir }),
     instanceId: envString(env, 'ALERTING_INSTANCE_ID') ?? `${os.hostname()}:${process.pid}`,
     logLevel: level as AlertingEnvConfig['logLevel'],
+    bodyIdleTimeoutMs: parseDuration(envString(env, 'BODY_IDLE_TIMEOUT') ?? '10s'),
   };
 }

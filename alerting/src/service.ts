@@ -46,6 +46,8 @@ export interface AlertingOptions {
   handleSignals?: boolean;
   /** Run the evaluation loop (default true; false leaves cycles to runCycle()). */
   autoRun?: boolean;
+  /** A request body that stops advancing this long is answered 408 and closed (default 10 s). */
+  bodyIdleTimeoutMs?: number;
 }
 
 export interface Alerting {
@@ -97,7 +99,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     get: (_t, p) => (dbOrThrow() as unknown as Record<PropertyKey, unknown>)[p],
   });
   const anomaly = new AnomalyRuleEvaluator({ db: lazyDb, logger });
-  const ruleStore = new RuleStore(lazyDb);
+  const ruleStore = new RuleStore(lazyDb, logger);
   const silenceStore = new SilenceStore(lazyDb);
   // eslint-disable-next-line prefer-const -- assigned after metrics, which reads them lazily
   let engine: RuleEngine;
@@ -235,7 +237,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     }),
     poke: () => scheduleCycle(0),
   };
-  const app = createApp(ctx, options.tokens ?? []);
+  const app = createApp(ctx, options.tokens ?? [], { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs });
 
   return {
     app,
@@ -255,6 +257,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       await ruleStore.syncConfigRules(config.rules);
       await engine.load();
       server = http.createServer(app);
+      server.requestTimeout = 60_000; // a trickled request cannot hold a socket for ever
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(options.port ?? 4881, options.host ?? '127.0.0.1', () => resolve());

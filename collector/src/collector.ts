@@ -5,7 +5,9 @@ import {
   BatchWriter,
   openPostgresWriterThread,
   type WriteConnection,
+  bodyIdleTimeout,
   createLogger,
+  rejectUnsafeRequestText,
   deleteExpired,
   migrate,
   migrationsComplete,
@@ -143,6 +145,9 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
         res.status(503).json({ status: 'unavailable', error: (err as Error).message });
       }
     });
+    // Before auth and routes: a stalled body is cut off, NUL or lone surrogates in the path or
+    // query string are a 400 naming them (never a storage error).
+    app.use(bodyIdleTimeout(config.bodyIdleTimeoutMs, () => t.countRejected('body_timeout')));
     app.use(
       requireAuth({
         tokens: config.tokens,
@@ -151,6 +156,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
         signedTokenPaths: ['/v1/stream/', '/v1/ws'],
       }),
     );
+    app.use(rejectUnsafeRequestText());
     app.get('/metrics', (req, res) => t.handleScrape(req, res));
     app.use(
       createPushRouter({
@@ -158,9 +164,10 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
         telemetry,
         maxBodyBytes: config.limits.maxBodyBytes,
         maxInflight: config.maxInflightPushes,
+        maxOpenBodies: config.maxOpenBodies,
       }),
     );
-    app.use(createQueryRouter({ db, now: deps.now }));
+    app.use(createQueryRouter({ db, now: deps.now, budget: config.queryBudget }));
     for (const f of features) if (f.router) app.use(f.router(ctx));
     app.use((req, res) =>
       sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)),
@@ -172,6 +179,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
       server.listen(config.port, config.host, () => resolve());
     });
     server.keepAliveTimeout = 65_000; // longer than typical load-balancer idle timeouts
+    server.requestTimeout = config.requestTimeoutMs; // a trickled request cannot stay open for ever
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 

@@ -26,6 +26,14 @@ export interface CollectorConfig {
   maxInflightPushes: number;
   /** Series in storage beyond which new series are refused (the cardinality guard). */
   maxSeries: number;
+  /** Push bodies that may be open at once, however slowly they arrive. */
+  maxOpenBodies: number;
+  /** A request body that does not advance for this long is answered 408 and closed. */
+  bodyIdleTimeoutMs: number;
+  /** The whole request (headers and body) must arrive within this long (Node's requestTimeout). */
+  requestTimeoutMs: number;
+  /** What one query may ask for: series answered one by one, and series × steps. */
+  queryBudget: { maxSeries: number; maxSeriesPoints: number };
   retentionDays: number;
   compressAfterDays: number;
   /** 0 disables the collector's own host metrics. */
@@ -76,6 +84,13 @@ export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
     maxQueueRows: envInt(env, 'MAX_QUEUE_ROWS', 200_000, 1),
     maxInflightPushes: envInt(env, 'MAX_INFLIGHT_PUSHES', 64, 1),
     maxSeries: envInt(env, 'MAX_SERIES', DEFAULT_MAX_SERIES, 1),
+    maxOpenBodies: envInt(env, 'MAX_OPEN_BODIES', 1024, 1),
+    bodyIdleTimeoutMs: parseDuration(envString(env, 'BODY_IDLE_TIMEOUT') ?? '10s'),
+    requestTimeoutMs: parseDuration(envString(env, 'REQUEST_TIMEOUT') ?? '2m'),
+    queryBudget: {
+      maxSeries: envInt(env, 'MAX_QUERY_SERIES', 10_000, 1),
+      maxSeriesPoints: envInt(env, 'MAX_QUERY_POINTS', 2_000_000, 1),
+    },
     retentionDays: envInt(env, 'RETENTION_DAYS', 30, 1),
     compressAfterDays: envInt(env, 'COMPRESS_AFTER_DAYS', 7, 1),
     selfMetricsIntervalMs: parseDuration(envString(env, 'SELF_METRICS_INTERVAL') ?? '15s'),

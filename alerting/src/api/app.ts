@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { bodyIdleTimeout, rejectUnsafeRequestText, unsafeBodyError } from '@aihub/core';
 import { formatValue } from '../types/value';
 import { requireAuth } from './auth';
 import { channelsRouter, notificationsRouter } from './channels';
@@ -9,10 +10,16 @@ import { rulesRouter } from './rules';
 import { silencesRouter } from './silences';
 
 /** The alerting HTTP API (DESIGN.md "Alerting"): rules, incidents, silences, channels, ops. */
-export function createApp(ctx: ApiContext, tokens: string[]): Express {
+export function createApp(
+  ctx: ApiContext,
+  tokens: string[],
+  opts: { bodyIdleTimeoutMs?: number } = {},
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // A stalled or trickled body is cut off (408) instead of holding a socket for ever.
+  app.use(bodyIdleTimeout(opts.bodyIdleTimeoutMs ?? 10_000));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -21,8 +28,12 @@ export function createApp(ctx: ApiContext, tokens: string[]): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
   });
   app.use(requireAuth(tokens));
+  // NUL, lone surrogates and reserved names (__proto__, …) in the path, query or body: a 400
+  // naming them, before any handler compares, stores or looks them up.
+  app.use(rejectUnsafeRequestText());
   app.get('/metrics', (req, res) => ctx.metrics.handle(req, res));
   app.use(express.json({ limit: '1mb' }));
+  app.use((req, _res, next) => next(unsafeBodyError(req.body) ?? undefined));
   app.use('/v1/rules', rulesRouter(ctx));
   app.use('/v1/incidents', incidentsRouter(ctx));
   app.use('/v1/silences', silencesRouter(ctx));

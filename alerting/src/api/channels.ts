@@ -59,7 +59,7 @@ export function channelsRouter(ctx: ApiContext): Router {
 
 const listSchema = z.object({
   status: z.enum(['pending', 'sent', 'dead']).optional(),
-  channel: z.string().optional(),
+  channel: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(200),
 });
 
@@ -72,7 +72,7 @@ export function notificationsRouter(ctx: ApiContext): Router {
     res.json({ notifications: await ctx.outbox.list(q.data) });
   });
   r.post('/:id/retry', async (req, res) => {
-    const id = z.coerce.number().int().positive().safeParse(req.params.id);
+    const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'notification id');
     if (!(await ctx.outbox.retryDead(id.data)))
       throw new ApiError(404, 'not_found', `no dead notification ${id.data}`);

@@ -1,14 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { timestampSchema } from '@aihub/core';
+import { MAX_LABEL_VALUE_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, safeText } from '../config/schema';
 import { INCIDENT_STATUSES, incidentJson } from '../incidents/incident';
 import { acknowledgeIncident, getIncident, listIncidents } from '../incidents/store';
 import type { ApiContext } from './context';
 import { ApiError, validationError } from './errors';
+import { renderRows } from './render-rows';
 
-const time = z.union([
-  z.string().regex(/^\d+$/).transform(Number),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-]);
+/** Epoch ms or RFC 3339, strictly (core's parser): no overflow, no impossible dates. */
+const time = timestampSchema;
 
 const filterSchema = z
   .object({
@@ -17,20 +18,20 @@ const filterSchema = z
       .transform((s) => s.split(','))
       .pipe(z.array(z.enum(INCIDENT_STATUSES)))
       .optional(),
-    rule: z.string().optional(),
+    rule: z.string().max(MAX_NAME_LENGTH).optional(),
     severity: z.enum(['critical', 'warning', 'info']).optional(),
-    fingerprint: z.string().optional(),
+    fingerprint: z.string().max(MAX_NAME_LENGTH).optional(),
     from: time.optional(),
     to: time.optional(),
     limit: z.coerce.number().int().min(1).max(5000).default(500),
   })
-  .catchall(z.string());
+  .catchall(z.string().max(MAX_LABEL_VALUE_LENGTH));
 
 const ackSchema = z.strictObject({
-  by: z.string().min(1).max(200).default('api'),
-  note: z.string().max(10_000).optional(),
+  by: safeText(MAX_NAME_LENGTH).min(1).default('api'),
+  note: safeText(MAX_TEXT_LENGTH).optional(),
 });
-const idSchema = z.coerce.number().int().positive();
+const idSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** GET /v1/incidents (filters: status, rule, severity, fingerprint, from, to, limit, any other label=value), ack. */
 export function incidentsRouter(ctx: ApiContext): Router {
@@ -49,7 +50,7 @@ export function incidentsRouter(ctx: ApiContext): Router {
       limit,
       labels: labels as Record<string, string>,
     });
-    res.json({ incidents: incidents.map(incidentJson) });
+    res.json({ incidents: renderRows(incidents, incidentJson, ctx.logger, 'incident', (i) => i.id) });
   });
   r.get('/:id', async (req, res) => {
     const id = idSchema.safeParse(req.params.id);

@@ -4,6 +4,7 @@ import { ruleToJson } from '../rules/rule-json';
 import type { StoredRule } from '../rules/store';
 import type { ApiContext } from './context';
 import { ApiError, validationError } from './errors';
+import { renderRows } from './render-rows';
 
 const ruleJson = (r: StoredRule) => ({
   ...ruleToJson(r.rule),
@@ -16,7 +17,8 @@ const ruleJson = (r: StoredRule) => ({
 export function rulesRouter(ctx: ApiContext): Router {
   const r = Router();
   r.get('/', async (_req, res) => {
-    res.json({ rules: (await ctx.rules.list()).map(ruleJson) });
+    const rules = await ctx.rules.list();
+    res.json({ rules: renderRows(rules, ruleJson, ctx.logger, 'rule', (r) => r.rule.name) });
   });
   r.get('/:name', async (req, res) => {
     const rule = await ctx.rules.get(req.params.name);

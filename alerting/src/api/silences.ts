@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { silenceInputSchema, silenceJson } from '../silence/silence';
 import type { ApiContext } from './context';
 import { ApiError, validationError } from './errors';
+import { renderRows } from './render-rows';
 
 /** /v1/silences CRUD. DELETE expires a silence (kept for the record). */
 export function silencesRouter(ctx: ApiContext): Router {
@@ -10,7 +11,14 @@ export function silencesRouter(ctx: ApiContext): Router {
     const now = ctx.now();
     const all = await ctx.silences.list();
     const state = typeof req.query.status === 'string' ? req.query.status : undefined;
-    res.json({ silences: all.map((s) => silenceJson(s, now)).filter((s) => !state || s.status === state) });
+    const rendered = renderRows(
+      all,
+      (s) => silenceJson(s, now),
+      ctx.logger,
+      'silence',
+      (s) => s.id,
+    );
+    res.json({ silences: rendered.filter((s) => !state || s.status === state) });
   });
   r.get('/:id', async (req, res) => {
     const s = await ctx.silences.get(req.params.id);

@@ -1,23 +1,13 @@
 import { z } from 'zod';
+import { checkDuration, parseDurationText } from '@aihub/core';
 
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-const DURATION_RE = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/;
-const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
-
-/** Prometheus-style durations: "15s", "5m", "1h30m", "500ms", "0s". Returns milliseconds or null. */
+/**
+ * Prometheus-style durations: "15s", "5m", "1h30m", "500ms", "0s" → milliseconds, or null when
+ * the text is not one or is longer than ten years (core's strict parser).
+ */
 export function parseDuration(text: string): number | null {
-  const s = text.trim();
-  if (!DURATION_RE.test(s)) return null;
-  let total = 0;
-  for (const m of s.matchAll(PART_RE)) total += Number(m[1]) * UNIT_MS[m[2]];
-  return Math.round(total);
+  const parsed = parseDurationText(text);
+  return parsed.ok ? parsed.value : null;
 }
 
 /** Formats milliseconds back into the shortest exact duration ("90000" → "1m30s"). */
@@ -41,13 +31,12 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
-/** A YAML duration string (or a number of seconds) parsed to milliseconds. */
+/** A YAML duration string (or a number of seconds) parsed to milliseconds, at most ten years. */
 export const durationSchema = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
-  if (typeof v === 'number') return Math.round(v * 1000);
-  const ms = parseDuration(v);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (examples: 30s, 5m, 1h30m, 500ms)` });
+  const parsed = typeof v === 'number' ? checkDuration(Math.round(v * 1000)) : parseDurationText(v);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: parsed.message });
     return z.NEVER;
   }
-  return ms;
+  return parsed.value;
 });

@@ -1,3 +1,4 @@
+import { findUnsafeJson } from '@aihub/core';
 import fs from 'fs';
 import path from 'path';
 import YAML from 'yaml';
@@ -55,6 +56,8 @@ export function parseAlertingConfig(
   }
   const issues: Issue[] = [];
   const raw = substituteEnv(doc.toJS() ?? {}, env, issues);
+  // The API's rule: reserved keys (__proto__, …) and NUL or lone surrogates are named, not dropped.
+  issues.push(...findUnsafeJson(raw));
   const parsed = alertingConfigSchema.safeParse(raw);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
   if (issues.length || !parsed.success) throw new AlertingConfigError(source, issues);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseExpression } from 'cron-parser';
-import { AGGREGATIONS } from '@aihub/core';
+import { AGGREGATIONS, isReservedKey, safeString } from '@aihub/core';
 import { durationSchema } from './duration';
+import { labelRegexProblem } from './label-regex';
 
 /**
  * The alerting configuration (DESIGN.md "Alerting"): one zod schema gives validation,
@@ -17,9 +18,28 @@ export type Severity = (typeof SEVERITIES)[number];
 export const OPERATORS = ['>', '<', '>=', '<=', '==', '=', '!='] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-const ruleName = z.string().regex(NAME_RE, 'must match [a-zA-Z_][a-zA-Z0-9_]*');
-const metricName = z.string().regex(METRIC_RE, 'must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
-const labelMap = z.record(z.string().regex(NAME_RE, 'label names match [a-zA-Z_][a-zA-Z0-9_]*'), z.string());
+/** Names and values are bounded so that every index over them (btree rows ≤ 2.7 kB) can hold them. */
+export const MAX_NAME_LENGTH = 200;
+export const MAX_LABEL_VALUE_LENGTH = 1024;
+export const MAX_TEXT_LENGTH = 10_000;
+
+/** Text PostgreSQL can store: no NUL, no lone surrogates. */
+export const safeText = (max: number) => safeString().max(max, `longer than ${max} characters`);
+const ruleName = z
+  .string()
+  .max(MAX_NAME_LENGTH, `longer than ${MAX_NAME_LENGTH} characters`)
+  .regex(NAME_RE, 'must match [a-zA-Z_][a-zA-Z0-9_]*');
+const metricName = z
+  .string()
+  .max(MAX_NAME_LENGTH, `longer than ${MAX_NAME_LENGTH} characters`)
+  .regex(METRIC_RE, 'must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
+/** A label name; __proto__, constructor and prototype are refused (a plain object would lose them). */
+export const labelName = z
+  .string()
+  .max(MAX_NAME_LENGTH, `longer than ${MAX_NAME_LENGTH} characters`)
+  .regex(NAME_RE, 'label names match [a-zA-Z_][a-zA-Z0-9_]*')
+  .refine((k) => !isReservedKey(k), 'is a reserved name');
+const labelMap = z.record(labelName, safeText(MAX_LABEL_VALUE_LENGTH));
 const severity = z.enum(SEVERITIES);
 const aggregation = z.enum(AGGREGATIONS);
 
@@ -58,7 +78,7 @@ const common = {
   metric: metricName,
   matchers: labelMap.default({}),
   labels: labelMap.default({}),
-  annotations: z.record(z.string(), z.string()).default({}),
+  annotations: z.record(labelName, safeText(MAX_TEXT_LENGTH)).default({}),
   enabled: z.boolean().default(true),
 };
 
@@ -74,9 +94,7 @@ export const thresholdRuleSchema = z.strictObject({
    * instance per combination instead of one per series, e.g. `by: [endpoint]` so response time
    * alerts per endpoint and not per user. [] merges every matched series into one instance.
    */
-  by: z
-    .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*'))
-    .optional(),
+  by: z.array(labelName).max(32, 'at most 32 labels').optional(),
   divide_by: divideBySchema.optional(),
   op: z.enum(OPERATORS),
   threshold: z.number(),
@@ -155,12 +173,15 @@ export const routeSchema = z.strictObject({
   /** Label regex matchers (anchored). */
   match_re: z
     .record(
-      z.string(),
-      z.string().refine((s) => isRegex(s), { message: 'is not a valid regular expression' }),
+      labelName,
+      z.string().superRefine((s, ctx) => {
+        const problem = labelRegexProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     )
     .default({}),
   channels: z.array(z.string()).min(1),
-  group_by: z.array(z.string()).default(['alertname']),
+  group_by: z.array(z.string().refine((k) => !isReservedKey(k), 'is a reserved name')).default(['alertname']),
   group_wait: durationSchema.default(30_000),
   group_interval: durationSchema.default(5 * 60_000),
   repeat_interval: durationSchema.default(4 * 3_600_000),
@@ -221,12 +242,3 @@ export const alertingConfigSchema = z
   });
 export type AlertingConfig = z.output<typeof alertingConfigSchema>;
 export type AlertingConfigInput = z.input<typeof alertingConfigSchema>;
-
-function isRegex(s: string): boolean {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,10 +1,14 @@
+import { labelRegexMatches } from '../config/label-regex';
 import type { RouteConfig } from '../config/schema';
 import type { Labels } from '../types/labels';
 
+/** Own labels only: a missing label is "" (Alertmanager), never an Object.prototype member. */
+const labelOf = (labels: Labels, k: string): string => (Object.hasOwn(labels, k) ? labels[k] : '');
+
 export function routeMatches(route: RouteConfig, labels: Labels): boolean {
-  for (const [k, v] of Object.entries(route.match)) if ((labels[k] ?? '') !== v) return false;
+  for (const [k, v] of Object.entries(route.match)) if (labelOf(labels, k) !== v) return false;
   for (const [k, re] of Object.entries(route.match_re))
-    if (!new RegExp(`^(?:${re})$`).test(labels[k] ?? '')) return false;
+    if (!labelRegexMatches(re, labelOf(labels, k))) return false;
   return true;
 }
 

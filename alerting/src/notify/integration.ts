@@ -1,3 +1,4 @@
+import { redactUrlsIn } from '@aihub/core';
 import type { Notification } from '../types/notification';
 
 /** Every channel type implements this one interface (Alertmanager's notify.Notifier). */
@@ -18,7 +19,8 @@ export class DeliveryError extends Error {
     /** A receiver's Retry-After, in ms. */
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    // Shown in /v1/notifications, test answers and logs: URLs keep no credentials.
+    super(redactUrlsIn(message));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '@aihub/core';
+import type { Database, Logger, Queryable } from '@aihub/core';
 import { ruleSchema, type Rule } from '../config/schema';
 import { ruleToJson } from './rule-json';
 
@@ -27,7 +27,12 @@ interface Row {
 export class RuleStore {
   private cache = new Map<string, { text: string; rule: Rule }>();
 
-  constructor(private readonly db: Database) {}
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger?: Logger,
+  ) {}
 
   /** Makes the config rules exactly those given; API rules of another name are kept. */
   async syncConfigRules(rules: Rule[]): Promise<void> {
@@ -58,7 +63,11 @@ export class RuleStore {
       let entry = this.cache.get(r.name);
       if (!entry || entry.text !== text) {
         const parsed = ruleSchema.safeParse(r.definition);
-        if (!parsed.success) continue; // written by a newer version; never evaluated half-understood
+        if (!parsed.success) {
+          // Written by a newer version or an older bug: never evaluated half-understood.
+          this.warnUnreadable(r.name, parsed.error.issues[0]?.message);
+          continue;
+        }
         entry = { text, rule: parsed.data };
       }
       seen.set(r.name, entry);
@@ -71,6 +80,12 @@ export class RuleStore {
     }
     this.cache = seen;
     return out;
+  }
+
+  private warnUnreadable(name: string, issue: string | undefined): void {
+    if (this.warned.has(name)) return;
+    this.warned.add(name);
+    this.logger?.warn('skipped a stored rule that does not validate', { rule: name.slice(0, 200), issue });
   }
 
   async get(name: string): Promise<StoredRule | null> {

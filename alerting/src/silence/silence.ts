@@ -1,40 +1,41 @@
 import { z } from 'zod';
+import { timestampSchema } from '@aihub/core';
+import { labelRegexMatches, labelRegexProblem } from '../config/label-regex';
+import {
+  labelName,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_TEXT_LENGTH,
+  safeText,
+} from '../config/schema';
 import type { Labels } from '../types/labels';
 
-/** Alertmanager-style matcher: equality or anchored regex, optionally negated. */
-export const matcherSchema = z.strictObject({
-  name: z.string().min(1),
-  value: z.string(),
-  is_regex: z.boolean().default(false),
-  is_equal: z.boolean().default(true),
-});
+/** Alertmanager-style matcher: equality or anchored RE2 regex, optionally negated. */
+export const matcherSchema = z
+  .strictObject({
+    name: labelName,
+    value: safeText(MAX_LABEL_VALUE_LENGTH),
+    is_regex: z.boolean().default(false),
+    is_equal: z.boolean().default(true),
+  })
+  .superRefine((m, ctx) => {
+    const problem = m.is_regex ? labelRegexProblem(m.value) : null;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
+  });
 export type Matcher = z.output<typeof matcherSchema>;
 
-const time = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
-  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+/** Epoch ms or RFC 3339, strictly: no impossible dates, nothing before 1970 or after 9999. */
+const time = timestampSchema;
 
 export const silenceInputSchema = z
   .strictObject({
-    matchers: z.array(matcherSchema).min(1),
+    matchers: z.array(matcherSchema).min(1).max(64),
     starts_at: time.optional(),
     ends_at: time,
-    comment: z.string().max(10_000).default(''),
-    created_by: z.string().min(1).max(200),
+    comment: safeText(MAX_TEXT_LENGTH).default(''),
+    created_by: safeText(MAX_NAME_LENGTH).min(1),
   })
   .superRefine((s, ctx) => {
-    s.matchers.forEach((m, i) => {
-      if (!m.is_regex) return;
-      try {
-        new RegExp(m.value);
-      } catch {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['matchers', i, 'value'],
-          message: 'is not a valid regular expression',
-        });
-      }
-    });
     if (s.starts_at !== undefined && s.ends_at <= s.starts_at)
       ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'must be after starts_at' });
   });
@@ -50,8 +51,8 @@ export interface Silence {
 }
 
 export function matcherMatches(m: Matcher, labels: Labels): boolean {
-  const v = labels[m.name] ?? '';
-  const hit = m.is_regex ? new RegExp(`^(?:${m.value})$`).test(v) : v === m.value;
+  const v = Object.hasOwn(labels, m.name) ? labels[m.name] : '';
+  const hit = m.is_regex ? labelRegexMatches(m.value, v) : v === m.value;
   return hit === m.is_equal;
 }
 

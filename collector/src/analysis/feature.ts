@@ -3,9 +3,15 @@
  * storage and logger, and records the assistant's own LLM calls through the normal ingest
  * path (so they land in llm_requests and the gen_ai_* metrics like any other LLM traffic).
  */
-import { createLlmClient, llmConfigFromEnv, type LlmClient, type ThresholdOverrides } from '@aihub/core';
+import {
+  createLlmClient,
+  envInt,
+  llmConfigFromEnv,
+  type LlmClient,
+  type ThresholdOverrides,
+} from '@aihub/core';
 import type { CollectorFeature } from '../collector';
-import { createAnalysisRouter } from './router';
+import { ANALYSIS_BUDGET, createAnalysisRouter } from './router';
 
 export interface AnalysisFeatureOptions {
   /** The LLM client; omitted → from OPENAI_API_KEY / OPENAI_BASE_URL / AIHUB_LLM_MODEL; null → none. */
@@ -17,6 +23,9 @@ export interface AnalysisFeatureOptions {
 export function analysisFeature(options: AnalysisFeatureOptions = {}): CollectorFeature {
   const config = options.llm === undefined ? llmConfigFromEnv(options.env ?? process.env) : null;
   const llm = options.llm !== undefined ? options.llm : config ? createLlmClient(config) : null;
+  const env = options.env ?? process.env;
+  const maxConcurrent = envInt(env, 'ANALYSIS_MAX_CONCURRENT', ANALYSIS_BUDGET.maxConcurrent, 1);
+  const maxPoints = envInt(env, 'ANALYSIS_MAX_POINTS', ANALYSIS_BUDGET.maxPoints, 1);
   return {
     name: 'analysis',
     router: (ctx) =>
@@ -25,6 +34,8 @@ export function analysisFeature(options: AnalysisFeatureOptions = {}): Collector
         llm,
         logger: ctx.logger.child({ component: 'analysis' }),
         thresholds: options.thresholds,
+        maxConcurrent,
+        maxPoints,
         recordLlmUsage: async (record) => {
           await ctx.ingest.ingest({ llm: [record] }, { source: 'assistant' });
         },

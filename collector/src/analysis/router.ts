@@ -47,6 +47,13 @@ export interface AnalysisRouterDeps {
   logger: Logger;
   /** Request body limit after decompression; default 32 MB (10 series × 10k points is ~3 MB). */
   maxBodyBytes?: number;
+  /**
+   * /v1/analyze and /v1/chat requests being read, parsed and diagnosed at once (the CPU- and
+   * memory-heavy part; the LLM call after it has its own limit); beyond it, 429. Default 4.
+   */
+  maxConcurrent?: number;
+  /** Points one request may analyse (sent, or loaded from storage); beyond it, 413. Default 200,000. */
+  maxPoints?: number;
   /** Server-wide threshold overrides; a request's `thresholds` apply on top. */
   thresholds?: ThresholdOverrides;
   now?: () => number;
@@ -86,9 +93,52 @@ function within(series: SeriesInput[], from?: number, to?: number): SeriesInput[
   return series.map((s) => ({ ...s, points: s.points.filter((p) => p[0] >= lo && p[0] <= hi) }));
 }
 
+/** What one analysis request may cost (defaults of AnalysisRouterDeps). */
+export const ANALYSIS_BUDGET = { maxConcurrent: 4, maxPoints: 200_000 };
+
+function tooManyPoints(points: number, max: number): ApiError {
+  return new ApiError(
+    413,
+    'too_many_points',
+    `the request holds ${points} points; at most ${max} are analysed at once`,
+    [
+      {
+        path: 'series',
+        message: 'send fewer points: downsample (GET /v1/query_range with step= and agg=), or narrow from/to',
+      },
+    ],
+  );
+}
+
 export function createAnalysisRouter(deps: AnalysisRouterDeps): Router {
   const router = Router();
   const maxBody = deps.maxBodyBytes ?? 32 * 1024 * 1024;
+  const maxConcurrent = deps.maxConcurrent ?? ANALYSIS_BUDGET.maxConcurrent;
+  const maxPoints = deps.maxPoints ?? ANALYSIS_BUDGET.maxPoints;
+  let busy = 0;
+  /** Runs the heavy part of a request in one of maxConcurrent slots, or answers 429. */
+  async function heavy<T>(req: Request, work: () => Promise<T>): Promise<T> {
+    if (busy >= maxConcurrent) {
+      req.resume(); // refused: discard the body rather than buffer it
+      throw new ApiError(
+        429,
+        'analysis_busy',
+        `${maxConcurrent} analyses are running; retry in a moment`,
+        [],
+        { 'Retry-After': '1' },
+      );
+    }
+    busy++;
+    try {
+      return await work();
+    } finally {
+      busy--;
+    }
+  }
+  const checkPoints = (series: SeriesInput[]) => {
+    const points = series.reduce((n, s) => n + s.points.length, 0);
+    if (points > maxPoints) throw tooManyPoints(points, maxPoints);
+  };
   const baseThresholds = resolveThresholds(deps.thresholds ?? {});
   const now = deps.now ?? Date.now;
   const thresholdsFor = (o?: ThresholdOverrides): DiagnosticThresholds =>
@@ -123,30 +173,35 @@ export function createAnalysisRouter(deps: AnalysisRouterDeps): Router {
 
   router.post('/v1/analyze', async (req, res) => {
     try {
-      const body = parse(AnalyzeRequestSchema, await readJsonBody(req, maxBody));
-      const t = thresholdsFor(body.thresholds);
-      let series = within(body.series, body.from, body.to);
-      let kind = body.kind;
-      let context: AnalysisContextInfo | undefined;
-      if (series.length === 0 && (body.run_id || body.provider || body.model)) {
-        const loaded = await loadAnalysisContext(deps.db, body, now());
-        series = loaded.series;
-        context = loaded.info;
-        if (kind === 'auto') kind = loaded.kind;
-      } else if (body.run_id || body.provider || body.model || body.from !== undefined) {
-        context = {
-          ...(body.run_id ? { run: { run_id: body.run_id } } : {}),
-          ...(body.provider ? { provider: body.provider } : {}),
-          ...(body.model ? { model: body.model } : {}),
-          ...(body.from !== undefined ? { from: body.from } : {}),
-          ...(body.to !== undefined ? { to: body.to } : {}),
-        };
-      }
-      const { findings, stats } = diagnose(series, kind, t);
-      const facts = buildFacts({ kind, findings, stats, series, context });
-      const role = body.role ?? defaultRole(kind, findings, groupTrainingRuns(series).length > 0);
-      const messages = analyzeMessages(role, facts, body.question);
-      const fallback = templateNarrative(findings, series.length);
+      const { findings, stats, context, messages, fallback } = await heavy(req, async () => {
+        const body = parse(AnalyzeRequestSchema, await readJsonBody(req, maxBody));
+        checkPoints(body.series);
+        const t = thresholdsFor(body.thresholds);
+        let series = within(body.series, body.from, body.to);
+        let kind = body.kind;
+        let context: AnalysisContextInfo | undefined;
+        if (series.length === 0 && (body.run_id || body.provider || body.model)) {
+          const loaded = await loadAnalysisContext(deps.db, body, now());
+          checkPoints(loaded.series);
+          series = loaded.series;
+          context = loaded.info;
+          if (kind === 'auto') kind = loaded.kind;
+        } else if (body.run_id || body.provider || body.model || body.from !== undefined) {
+          context = {
+            ...(body.run_id ? { run: { run_id: body.run_id } } : {}),
+            ...(body.provider ? { provider: body.provider } : {}),
+            ...(body.model ? { model: body.model } : {}),
+            ...(body.from !== undefined ? { from: body.from } : {}),
+            ...(body.to !== undefined ? { to: body.to } : {}),
+          };
+        }
+        const { findings, stats } = diagnose(series, kind, t);
+        const facts = buildFacts({ kind, findings, stats, series, context });
+        const role = body.role ?? defaultRole(kind, findings, groupTrainingRuns(series).length > 0);
+        const messages = analyzeMessages(role, facts, body.question);
+        const fallback = templateNarrative(findings, series.length);
+        return { findings, stats, context, messages, fallback };
+      });
 
       if (wantsSse(req)) {
         const sse = openSse(req, res);
@@ -166,20 +221,24 @@ export function createAnalysisRouter(deps: AnalysisRouterDeps): Router {
 
   router.post('/v1/chat', async (req, res) => {
     try {
-      const body = parse(ChatRequestSchema, await readJsonBody(req, maxBody));
-      const loaded = await loadAnalysisContext(deps.db, body.context, now());
-      const { findings, stats } = diagnose(loaded.series, loaded.kind, thresholdsFor(body.thresholds));
-      const facts = buildFacts({
-        kind: loaded.kind,
-        findings,
-        stats,
-        series: loaded.series,
-        context: loaded.info,
+      const { findings, stats, loaded, role, messages, fallback } = await heavy(req, async () => {
+        const body = parse(ChatRequestSchema, await readJsonBody(req, maxBody));
+        const loaded = await loadAnalysisContext(deps.db, body.context, now());
+        checkPoints(loaded.series);
+        const { findings, stats } = diagnose(loaded.series, loaded.kind, thresholdsFor(body.thresholds));
+        const facts = buildFacts({
+          kind: loaded.kind,
+          findings,
+          stats,
+          series: loaded.series,
+          context: loaded.info,
+        });
+        const role =
+          body.role ?? defaultRole(loaded.kind, findings, groupTrainingRuns(loaded.series).length > 0);
+        const messages = chatMessages(role, facts, body.messages);
+        const fallback = `The assistant's LLM is unavailable, so this is what the diagnostics found.\n\n${templateNarrative(findings, loaded.series.length)}`;
+        return { findings, stats, loaded, role, messages, fallback };
       });
-      const role =
-        body.role ?? defaultRole(loaded.kind, findings, groupTrainingRuns(loaded.series).length > 0);
-      const messages = chatMessages(role, facts, body.messages);
-      const fallback = `The assistant's LLM is unavailable, so this is what the diagnostics found.\n\n${templateNarrative(findings, loaded.series.length)}`;
       const sse = openSse(req, res);
       sse.send('findings', { findings, stats, context: loaded.info, role });
       await streamNarration(sse, (onDelta) =>

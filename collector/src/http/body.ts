@@ -1,42 +1,51 @@
 import zlib from 'zlib';
 import type { Request } from 'express';
+import { jsonMayBeUnsafe, unsafeBodyError } from '@aihub/core';
 import { ApiError } from './errors';
+import { overloadedError, type BodyLease } from './body-budget';
 
 /**
  * Reads a JSON request body (optionally gzip) up to maxBytes after decompression, so a gzip
- * bomb is cut off as soon as it grows past the limit. Returns the parsed value.
+ * bomb is cut off as soon as it grows past the limit. Returns the parsed value; a NUL or a
+ * lone surrogate anywhere in it, or a reserved key (__proto__, …), is a 400 naming its path.
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(req: Request, maxBytes: number, lease?: BodyLease): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json', [
       { path: 'Content-Type', message: `got "${type || '(none)'}"` },
     ]);
   }
-  const text = (await readBody(req, maxBytes)).toString('utf8');
+  const text = (await readBody(req, maxBytes, { lease })).toString('utf8');
   if (text.trim() === '')
     throw new ApiError(400, 'empty_body', 'the request body is empty', [
       { path: '(body)', message: 'empty' },
     ]);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new ApiError(400, 'malformed_json', 'the body is not valid JSON', [
       { path: '(body)', message: (err as Error).message },
     ]);
   }
+  const unsafe = jsonMayBeUnsafe(text) ? unsafeBodyError(value) : null;
+  if (unsafe) throw unsafe;
+  return value;
 }
 
 /**
- * Reads a request body (optionally gzip) up to maxBytes after decompression. With
+ * Reads a request body (optionally gzip) up to maxBytes after decompression. With a lease,
+ * every byte is claimed from the shared budget first (429 when it is spent). With
  * `decode: false` the bytes are returned as sent and Content-Encoding is the caller's business
  * (remote write's snappy).
  */
 export async function readBody(
   req: Request,
   maxBytes: number,
-  opts: { decode?: boolean } = {},
+  opts: { decode?: boolean; lease?: BodyLease } = {},
 ): Promise<Buffer> {
+  const { lease } = opts;
   const decode = opts.decode ?? true;
   const encoding = decode ? (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() : 'identity';
   if (encoding !== 'identity' && encoding !== 'gzip') {
@@ -68,6 +77,7 @@ export async function readBody(
     source.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) return fail(tooLarge());
+      if (lease && !lease.take(chunk.length)) return fail(overloadedError());
       chunks.push(chunk);
     });
     source.on('error', (err: Error) =>

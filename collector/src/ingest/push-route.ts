@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { readJsonBody } from '../http/body';
+import { BodyBudget, overloadedError } from '../http/body-budget';
 import { ApiError, sendError } from '../http/errors';
 import type { IngestService } from './ingest-service';
 import type { CollectorTelemetry } from '../telemetry/telemetry';
@@ -11,24 +12,24 @@ export function createPushRouter(deps: {
   ingest: IngestService;
   telemetry: CollectorTelemetry;
   maxBodyBytes: number;
-  /** Pushes being read and validated at once; beyond this, 429 (bounds memory and CPU). */
+  /**
+   * Full-size pushes that may be read and validated at once: the bytes bodies in flight may
+   * hold are maxInflight × maxBodyBytes; beyond that, 429 (bounds memory).
+   */
   maxInflight: number;
+  /** Bodies that may be open at once, however slowly they arrive; beyond this, 429. */
+  maxOpenBodies: number;
 }): Router {
   const router = Router();
-  let inflight = 0;
+  const budget = new BodyBudget(deps.maxOpenBodies, deps.maxInflight * deps.maxBodyBytes);
   router.post('/v1/push', async (req, res) => {
     // Shed load before spending CPU and memory on the body.
-    if (inflight >= deps.maxInflight || deps.ingest.overloaded) {
+    const lease = deps.ingest.overloaded ? null : budget.open();
+    if (!lease) {
       deps.telemetry.countRejected('overloaded');
       req.resume();
-      return sendError(
-        res,
-        new ApiError(429, 'overloaded', 'the collector is at capacity; retry later', [], {
-          'Retry-After': '1',
-        }),
-      );
+      return sendError(res, overloadedError());
     }
-    inflight++;
     try {
       const key = req.header('idempotency-key');
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
@@ -39,7 +40,10 @@ export function createPushRouter(deps: {
           [{ path: 'Idempotency-Key', message: 'invalid' }],
         );
       }
-      const body = await readJsonBody(req, deps.maxBodyBytes);
+      const body = await readJsonBody(req, deps.maxBodyBytes, lease).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 429) deps.telemetry.countRejected('overloaded');
+        throw err;
+      });
       const result = await deps.ingest.ingest(body, { idempotencyKey: key });
       if (result.duplicate) res.set('Idempotent-Replayed', 'true');
       res.status(202).json({ accepted: result.accepted });
@@ -52,7 +56,7 @@ export function createPushRouter(deps: {
       }
       throw err;
     } finally {
-      inflight--;
+      lease.close();
     }
   });
   return router;

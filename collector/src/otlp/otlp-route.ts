@@ -126,11 +126,12 @@ function otlpEndpoint(
 function decode(body: Buffer, binary: boolean, type: protobuf.Type, messageName: string): unknown {
   try {
     if (binary) return type.decode(body);
-    const json: unknown = JSON.parse(body.toString('utf8'));
+    const json: unknown = JSON.parse(body.toString('utf8'), rejectWrappingTimes);
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw new Error('the body must be a JSON object');
     return type.fromObject(hexIdsToBytes(json as Record<string, unknown>));
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     throw new ApiError(
       400,
       binary ? 'malformed_protobuf' : 'malformed_json',
@@ -163,6 +164,24 @@ function hexIdsToBytes(json: Record<string, unknown>): Record<string, unknown> {
     }
   }
   return json;
+}
+
+const UINT64_MAX = 18446744073709551615n;
+
+/**
+ * OTLP JSON carries nanosecond times as decimal strings; the protobuf decoder would wrap a
+ * value beyond uint64 modulo 2^64 (99999999999999999999999 → 1976). Such a time is a 400
+ * naming the field, never a point silently moved decades back.
+ */
+function rejectWrappingTimes(key: string, value: unknown): unknown {
+  if (!key.endsWith('imeUnixNano') || value === null || value === undefined) return value;
+  const text = String(value);
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) > UINT64_MAX) {
+    throw new ApiError(400, 'invalid_timestamp', 'an OTLP time is not a uint64 count of nanoseconds', [
+      { path: key, message: `${text.slice(0, 40)} is not 0 … ${UINT64_MAX}` },
+    ]);
+  }
+  return value;
 }
 
 /** OTLP/HTTP errors on a protobuf request: a google.rpc.Status message. */

@@ -1,5 +1,5 @@
 import type { IngestLimits } from '@aihub/core';
-import { METRIC_NAME } from '@aihub/core';
+import { LABEL_NAME, LABEL_SET_MESSAGE, labelProblem, labelSetTooLarge, METRIC_NAME } from '@aihub/core';
 import {
   toNumber,
   type HistogramPoint,
@@ -57,7 +57,9 @@ function anyValueText(v: OtlpAnyValue | null | undefined): string {
 }
 
 function attributes(list: OtlpKeyValue[] | undefined, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Null prototype: an attribute named __proto__ stays a key (and is then rejected by name),
+  // instead of vanishing and merging its point into another series.
+  const out: Record<string, string> = Object.create(null);
   for (const kv of list ?? []) out[sanitizeLabel(prefix + kv.key)] = anyValueText(kv.value);
   return out;
 }
@@ -170,11 +172,11 @@ function checkSample(
   if (keys.length > limits.maxLabels)
     return `more than ${limits.maxLabels} labels (resource attributes count too)`;
   for (const k of keys) {
-    if (k.length > limits.maxNameLength) return `label name ${k.slice(0, 40)}… too long`;
-    const v = labels[k];
-    if (v.length > limits.maxLabelValueLength || v.includes('\u0000'))
-      return `label ${k} has an invalid value`;
+    // The push schema's own label rule (core), so OTLP and push agree on every name and value.
+    const problem = labelProblem(k, labels[k], limits, LABEL_NAME);
+    if (problem) return `label ${k.slice(0, 40)}: ${problem}`;
   }
+  if (labelSetTooLarge(labels)) return LABEL_SET_MESSAGE;
   if (ts > now + limits.maxFutureMs) return 'timestamp too far in the future';
   return null;
 }

@@ -1,15 +1,24 @@
-import { AGGREGATIONS, LABEL_NAME, METRIC_NAME, parseDuration, type Aggregation } from '@aihub/core';
+import {
+  AGGREGATIONS,
+  defaultLimits,
+  isReservedKey,
+  LABEL_NAME,
+  METRIC_NAME,
+  parseDurationText,
+  parseTimestamp,
+  type Aggregation,
+} from '@aihub/core';
 import { ApiError } from '../http/errors';
 
 const RESERVED = new Set(['name', 'from', 'to', 'step', 'agg', 'by', 'limit', 'access_token']);
 
-/** Epoch ms or RFC 3339 → ms; throws a 400 naming the parameter. */
+/** Epoch ms (0 … year 9999) or RFC 3339 → ms; anything else is a 400 naming the parameter. */
 export function parseTime(value: unknown, param: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   if (typeof value !== 'string') throw bad(param, 'must be given once');
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw bad(param, 'must be epoch milliseconds or RFC 3339');
-  return ms;
+  const parsed = parseTimestamp(value);
+  if (!parsed.ok) throw bad(param, parsed.message);
+  return parsed.value;
 }
 
 export function bad(path: string, message: string): ApiError {
@@ -31,10 +40,12 @@ export function parseSelector(query: Record<string, unknown>, nameRequired: bool
   } else if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
     throw bad('name', 'must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
   }
-  const matchers: Record<string, string> = {};
+  // Null prototype: a matcher named like an Object.prototype key stays an ordinary key.
+  const matchers: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(query)) {
     if (RESERVED.has(k)) continue;
     if (!LABEL_NAME.test(k)) throw bad(k, 'is not a label name');
+    if (isReservedKey(k)) throw bad(k, 'is a reserved name and never a label');
     if (typeof v !== 'string') throw bad(k, 'must be given once');
     matchers[k] = v;
   }
@@ -44,14 +55,10 @@ export function parseSelector(query: Record<string, unknown>, nameRequired: bool
 export function parseStep(value: unknown): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw bad('step', 'must be given once');
-  let ms: number;
-  try {
-    ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : parseDuration(value);
-  } catch {
-    throw bad('step', 'must be seconds or a duration like 15s, 1m');
-  }
-  if (!(ms >= 1)) throw bad('step', 'must be positive');
-  return ms;
+  const parsed = parseDurationText(value, 's');
+  if (!parsed.ok) throw bad('step', `must be seconds or a duration like 15s, 1m: ${parsed.message}`);
+  if (parsed.value < 1) throw bad('step', 'must be positive');
+  return parsed.value;
 }
 
 export function parseAgg(value: unknown): Aggregation | undefined {
@@ -70,7 +77,10 @@ export function parseBy(value: unknown): string[] | undefined {
     .split(',')
     .map((l) => l.trim())
     .filter(Boolean);
-  const badLabel = labels.find((l) => !LABEL_NAME.test(l));
+  const badLabel = labels.find((l) => !LABEL_NAME.test(l) || isReservedKey(l));
   if (badLabel) throw bad('by', `"${badLabel}" is not a label name`);
-  return labels;
+  // A series has at most maxLabels labels, so grouping by more can only repeat or miss.
+  if (labels.length > defaultLimits.maxLabels)
+    throw bad('by', `at most ${defaultLimits.maxLabels} labels (a series has no more)`);
+  return [...new Set(labels)];
 }

@@ -191,6 +191,17 @@ describe('live training streams (PGlite)', () => {
     client.send({ action: 'subscribe' });
     await client.waitFor((m) => m.some((x) => x.message_type === 'error'), 'error');
     expect(client.messages.at(-1).error.code).toBe('invalid_message');
+    // Issue 11: a NUL in a run id is refused by path, never handed to the replay query.
+    const errors = client.messages.filter((x) => x.message_type === 'error').length;
+    client.send({ action: 'subscribe', run_id: 'a\u0000b', last_event_id: 0 });
+    await client.waitFor((m) => m.filter((x) => x.message_type === 'error').length > errors, 'NUL error');
+    expect(client.messages.at(-1).error).toEqual(
+      expect.objectContaining({
+        code: 'invalid_message',
+        details: [expect.objectContaining({ path: 'run_id' })],
+      }),
+    );
+    expect(client.ws.readyState).toBe(WebSocket.OPEN);
     client.ws.close();
     other.ws.close();
   });

@@ -1,6 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
-import { toFieldErrors } from '@aihub/core';
+import { findUnsafeJson, toFieldErrors } from '@aihub/core';
 import type { HubListener, RunSignal, TrainingHub } from './training-hub';
 import { metricsUpdateData, wsMessage, type TrainingEvent } from './training-event';
 
@@ -11,7 +11,7 @@ const clientMessage = z.discriminatedUnion('action', [
     run_id: z.string().min(1).max(1024).optional(),
     run_ids: runList.optional(),
     /** Replays stored events after this id for the runs subscribed (like SSE Last-Event-ID). */
-    last_event_id: z.number().int().nonnegative().optional(),
+    last_event_id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   }),
   z.strictObject({
     action: z.literal('unsubscribe'),
@@ -93,6 +93,9 @@ export class WsSession {
     } catch {
       return this.error('malformed_json', 'messages must be JSON objects', []);
     }
+    // NUL or lone surrogates in a run id would reach the replay query: refuse them by path.
+    const unsafe = findUnsafeJson(parsed);
+    if (unsafe.length) return this.error('invalid_message', 'the message holds unusable text', unsafe);
     const msg = clientMessage.safeParse(parsed);
     if (!msg.success)
       return this.error('invalid_message', 'unknown or malformed message', toFieldErrors(msg.error));

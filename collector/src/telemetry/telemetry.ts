@@ -24,7 +24,14 @@ const DURATION_BUCKETS = [
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 export type RejectReason =
-  'invalid' | 'too_large' | 'unauthorized' | 'overloaded' | 'storage' | 'unsupported' | 'series_limit';
+  | 'invalid'
+  | 'too_large'
+  | 'unauthorized'
+  | 'overloaded'
+  | 'storage'
+  | 'unsupported'
+  | 'series_limit'
+  | 'body_timeout';
 
 /**
  * The collector's /metrics: LLM usage with GenAI semconv names, live training and host gauges,

@@ -4,6 +4,7 @@
  * loop rather than a schema per tuple, so 100k points validate in milliseconds.
  */
 import { z } from 'zod';
+import { MAX_TIMESTAMP_MS, parseTimestamp, timestampSchema } from '../model/time-input';
 import { ThresholdOverridesSchema } from './thresholds';
 import { ASSISTANT_ROLES } from './prompts';
 import type { Point } from './types';
@@ -20,14 +21,11 @@ export const ANALYSIS_LIMITS = {
   maxMessageChars: 8000,
 };
 
-/** Epoch milliseconds or an RFC 3339 string → epoch milliseconds. */
-export const TimestampSchema = z.union([
-  z.number().finite().nonnegative(),
-  z
-    .string()
-    .refine((s) => Number.isFinite(Date.parse(s)), 'must be epoch milliseconds or an RFC 3339 timestamp')
-    .transform((s) => Date.parse(s)),
-]);
+/** Epoch milliseconds or an RFC 3339 string → epoch milliseconds (strict: 1970 … 9999, real dates). */
+export const TimestampSchema = z
+  .union([z.number(), z.string()])
+  .transform((v) => (typeof v === 'number' ? Math.round(v) : v))
+  .pipe(timestampSchema);
 
 const NON_FINITE: Record<string, number> = {
   NaN: NaN,
@@ -58,8 +56,12 @@ const PointsSchema = z
         return z.NEVER;
       }
       let [t, v] = p as [unknown, unknown];
-      if (typeof t === 'string') t = Date.parse(t);
-      if (typeof t !== 'number' || !Number.isFinite(t)) {
+      if (typeof t === 'string') {
+        const parsed = parseTimestamp(t);
+        t = parsed.ok ? parsed.value : NaN;
+      }
+      // Within what a Date can show: findings and narratives print these times.
+      if (typeof t !== 'number' || !Number.isFinite(t) || Math.abs(t) > MAX_TIMESTAMP_MS) {
         ctx.addIssue({
           code: 'custom',
           message: 'timestamp must be epoch milliseconds or RFC 3339',

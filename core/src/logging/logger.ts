@@ -1,3 +1,5 @@
+import { redactUrlsIn } from '../http/redact-url';
+
 /** Structured JSON lines on stderr. Callers never pass secrets; `redact` guards the usual keys anyway. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -25,8 +27,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     (level: LogLevel) =>
     (msg: string, fields: Record<string, unknown> = {}) => {
       if (ORDER[level] < min) return;
+      // URLs in any field (errors quoting OPENAI_BASE_URL, DATABASE_URL, webhooks) lose their credentials.
       write(
-        JSON.stringify({ time: new Date().toISOString(), level, msg, ...redact(base), ...redact(fields) }),
+        redactUrlsIn(
+          JSON.stringify({ time: new Date().toISOString(), level, msg, ...redact(base), ...redact(fields) }),
+        ),
       );
     };
   return {

@@ -1,44 +1,48 @@
 import { z } from 'zod';
 import { defaultLimits, type IngestLimits } from './limits';
+import {
+  isReservedKey,
+  LABEL_SET_MESSAGE,
+  labelProblem,
+  labelSetTooLarge,
+  MAX_INDEXED_VALUE_BYTES,
+  MAX_SERIES_LABEL_BYTES,
+  safeString,
+} from './safe-input';
+import { checkTimestamp, parseRfc3339 } from './time-input';
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-// RFC 3339 with a mandatory offset; Date.parse alone would accept "2026-01-01" as local time.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * The push payload of POST /v1/push, built for a set of limits. Validation, the TypeScript
  * types and the error messages all come from this one definition.
  */
 export function createPushSchema(limits: IngestLimits = defaultLimits, now: () => number = Date.now) {
-  const timestamp = z
-    .union([
-      z.number().int('must be epoch milliseconds (an integer)').nonnegative(),
-      z.string().regex(RFC3339, 'must be RFC 3339 with a time zone, e.g. 2026-01-17T15:00:00Z'),
-    ])
-    .transform((v, ctx) => {
-      const ms = typeof v === 'number' ? v : Date.parse(v);
-      if (!Number.isFinite(ms)) {
-        ctx.addIssue({ code: 'custom', message: 'not a valid date' });
-        return z.NEVER;
-      }
-      if (ms > now() + limits.maxFutureMs) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `more than ${Math.round(limits.maxFutureMs / 60000)} minutes in the future`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  // Strict: an impossible date ("2026-02-31") or an epoch beyond 9999 is an error, never moved.
+  const timestamp = z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const parsed = typeof v === 'number' ? checkTimestamp(v) : parseRfc3339(v);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.message });
+      return z.NEVER;
+    }
+    if (parsed.value > now() + limits.maxFutureMs) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `more than ${Math.round(limits.maxFutureMs / 60000)} minutes in the future`,
+      });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
   const ts = timestamp.optional();
   const name = z
     .string()
     .min(1, 'must not be empty')
     .max(limits.maxNameLength, `longer than ${limits.maxNameLength} characters`)
     .regex(METRIC_NAME, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*');
-  // PostgreSQL text cannot hold NUL; reject it here rather than fail at commit.
-  const text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+  // PostgreSQL cannot store NUL or lone surrogates: reject them here (400), never fail at commit (503).
+  const text = () => safeString();
   const labelValue = text().max(
     limits.maxLabelValueLength,
     `longer than ${limits.maxLabelValueLength} characters`,
@@ -52,36 +56,25 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     )
     .superRefine((l, ctx) => {
       let count = 0;
+      let chars = 0;
       for (const key in l) {
         if (!Object.hasOwn(l, key)) continue;
         count++;
-        const v: unknown = l[key];
-        if (key.length > limits.maxNameLength || !LABEL_NAME.test(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: 'label names must match [a-zA-Z_][a-zA-Z0-9_]*',
-          });
-        } else if (typeof v !== 'string') {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: `label values must be strings, received ${typeof v}`,
-          });
-        } else if (v.length > limits.maxLabelValueLength) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: `longer than ${limits.maxLabelValueLength} characters`,
-          });
-        } else if (v.includes('\u0000')) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'must not contain NUL characters' });
-        }
+        const problem = labelProblem(key, l[key], limits, LABEL_NAME);
+        if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+        else chars += key.length + l[key].length;
       }
       if (count > limits.maxLabels)
         ctx.addIssue({ code: 'custom', message: `more than ${limits.maxLabels} labels` });
+      else if (chars * 3 > MAX_SERIES_LABEL_BYTES && labelSetTooLarge(l))
+        ctx.addIssue({ code: 'custom', message: LABEL_SET_MESSAGE });
     });
-  const id = text().min(1, 'must not be empty').max(limits.maxLabelValueLength);
+  // Ids are indexed on their own (host, run_id, provider, model, user_id): bounded in bytes too.
+  const indexedValue = safeString(MAX_INDEXED_VALUE_BYTES).max(
+    limits.maxLabelValueLength,
+    `longer than ${limits.maxLabelValueLength} characters`,
+  );
+  const id = safeString(MAX_INDEXED_VALUE_BYTES).min(1, 'must not be empty').max(limits.maxLabelValueLength);
   const percent = z.number().min(0, 'a percentage is 0–100').max(100, 'a percentage is 0–100');
   const count = z.number().int('must be an integer').nonnegative('must not be negative');
   const bytes = z.number().nonnegative('must not be negative');
@@ -106,15 +99,22 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     network_tx_bytes: bytes.optional(),
     gpus: z.array(gpu).max(64).optional(),
   });
-  const business = z.strictObject({
-    name,
-    value: z.number(),
-    unit: labelValue.optional(),
-    ts,
-    user_id: labelValue.optional(),
-    organization_id: labelValue.optional(),
-    tags: labels.optional(),
-  });
+  const business = z
+    .strictObject({
+      name,
+      value: z.number(),
+      unit: labelValue.optional(),
+      ts,
+      user_id: labelValue.optional(),
+      organization_id: labelValue.optional(),
+      tags: labels.optional(),
+    })
+    .superRefine((b, ctx) => {
+      // unit, organization_id and user_id join the tags as the series' labels.
+      if (b.unit === undefined && b.organization_id === undefined && b.user_id === undefined) return;
+      const all = { ...b.tags, unit: b.unit, organization_id: b.organization_id, user_id: b.user_id };
+      if (labelSetTooLarge(all)) ctx.addIssue({ code: 'custom', path: ['tags'], message: LABEL_SET_MESSAGE });
+    });
   const llm = z.strictObject({
     ts,
     provider: id,
@@ -129,7 +129,7 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
     error_type: labelValue.optional(),
     cache_hit: z.boolean().optional(),
     cost_usd: z.number().nonnegative().optional(),
-    user_id: labelValue.optional(),
+    user_id: indexedValue.optional(),
     session_id: labelValue.optional(),
     organization_id: labelValue.optional(),
     tags: labels.optional(),
@@ -137,7 +137,8 @@ export function createPushSchema(limits: IngestLimits = defaultLimits, now: () =
   const metricKey = z
     .string()
     .max(limits.maxNameLength)
-    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'metric keys must match [a-zA-Z_][a-zA-Z0-9_]*');
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'metric keys must match [a-zA-Z_][a-zA-Z0-9_]*')
+    .refine((k) => !isReservedKey(k), 'is a reserved name');
   const training = z.strictObject({
     run_id: id,
     ts,

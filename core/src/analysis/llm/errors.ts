@@ -3,6 +3,7 @@
  * what failed, which provider and model, a suggestion, and when to retry.
  */
 import OpenAI from 'openai';
+import { redactUrl, redactUrlsIn } from '../../http/redact-url';
 
 export const LLM_ERROR_CATEGORIES = [
   'auth',
@@ -83,7 +84,8 @@ const QUOTA_PATTERN = /insufficient_quota|quota|billing|credit/i;
 
 export function classifyLlmError(err: unknown, target: Target, reason?: 'timeout' | 'cancelled'): LlmError {
   const { provider, model } = target;
-  const where = target.baseURL ?? 'api.openai.com';
+  // The base URL may carry credentials (http://user:pass@host/v1): never show them.
+  const where = target.baseURL ? redactUrl(target.baseURL) : 'api.openai.com';
   const make = (
     category: LlmErrorCategory,
     message: string,
@@ -94,8 +96,8 @@ export function classifyLlmError(err: unknown, target: Target, reason?: 'timeout
     new LlmError(
       {
         category,
-        message,
-        suggestion,
+        message: redactUrlsIn(message),
+        suggestion: redactUrlsIn(suggestion),
         provider,
         model,
         ...(retry_after !== undefined ? { retry_after: Math.ceil(retry_after) } : {}),
