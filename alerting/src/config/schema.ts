@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseExpression } from 'cron-parser';
 import { AGGREGATIONS } from '@aihub/core';
+import { budgetSchema } from '../budgets/schema';
 import { durationSchema } from './duration';
 
 /**
@@ -176,6 +177,8 @@ export const alertingConfigSchema = z
     channels: z.array(channelSchema).default([]),
     routes: z.array(routeSchema).default([]),
     rules: z.array(ruleSchema).default([]),
+    /** Spend budgets over LLM requests (src/budgets). */
+    budgets: z.array(budgetSchema).default([]),
     /** Delivery retries of the outbox: exponential backoff, then dead-letter. */
     retry: z
       .strictObject({
@@ -217,6 +220,16 @@ export const alertingConfigSchema = z
           message: `duplicate rule name "${r.name}"`,
         });
       rules.add(r.name);
+    });
+    const budgets = new Set<string>();
+    cfg.budgets.forEach((b, i) => {
+      if (budgets.has(b.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budgets', i, 'name'],
+          message: `duplicate budget name "${b.name}"`,
+        });
+      budgets.add(b.name);
     });
   });
 export type AlertingConfig = z.output<typeof alertingConfigSchema>;

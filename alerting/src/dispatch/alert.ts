@@ -11,6 +11,8 @@ export interface Alert {
   startsAt: number;
   endsAt: number | null;
   acknowledged: boolean;
+  /** Announced once, never repeated after repeat_interval (budget thresholds: once per period). */
+  notifyOnce?: boolean;
 }
 
 /** What one channel receives: a group of alerts (the outbox payload). */

@@ -4,5 +4,6 @@ export * from './migrate';
 export * from './retention';
 export * from './writer';
 export * from './queries';
+export * from './llm-spend';
 export { SeriesCache, canonicalLabels } from './series-cache';
 export { migrations, type Migration } from './migrations';
