@@ -7,10 +7,16 @@ export interface RetentionOptions {
   compressAfterDays: number;
 }
 
-/** True when the server offers the timescaledb extension (never on PGlite). */
+/**
+ * True when the server offers the timescaledb extension and preloads it (never on PGlite):
+ * installed but not in shared_preload_libraries, CREATE EXTENSION would fail.
+ */
 export async function timescaleAvailable(db: Database): Promise<boolean> {
   if (db.driver !== 'postgres') return false;
-  const rows = await db.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
+  const rows = await db.query(
+    `SELECT 1 FROM pg_available_extensions
+     WHERE name = 'timescaledb' AND current_setting('shared_preload_libraries') LIKE '%timescaledb%'`,
+  );
   return rows.length > 0;
 }
 
