@@ -145,6 +145,25 @@ export const channelSchema = z.discriminatedUnion('type', [
     headers: z.record(z.string(), z.string()).default({}),
     timeout: durationSchema.default(10_000),
   }),
+  z.strictObject({
+    ...channelCommon,
+    type: z.literal('sms'),
+    /** Twilio or any API of its shape: POST {api_url}/2010-04-01/Accounts/{sid}/Messages.json. */
+    api_url: httpUrl.default('https://api.twilio.com'),
+    account_sid: z.string().min(1),
+    auth_token: z.string().min(1),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1),
+    timeout: durationSchema.default(10_000),
+    send_resolved: z.boolean().default(false),
+  }),
+  z.strictObject({
+    ...channelCommon,
+    type: z.literal('pagerduty'),
+    url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+    routing_key: z.string().min(1),
+    timeout: durationSchema.default(10_000),
+  }),
   z.strictObject({ ...channelCommon, type: z.literal('console') }),
   z.strictObject({ ...channelCommon, type: z.literal('file'), path: z.string().min(1) }),
 ]);

@@ -18,7 +18,9 @@ export class GroupWaitStage implements Stage<GroupFlush> {
     }
     if (hash !== state.lastHash)
       return now >= state.lastFlushAt + route.group_interval ? { ...g, hash } : null;
-    const repeat = g.firing.some((a) => !a.acknowledged && !a.notifyOnce) && now >= state.lastFlushAt + route.repeat_interval;
+    const repeat =
+      g.firing.some((a) => !a.acknowledged && !a.notifyOnce) &&
+      now >= state.lastFlushAt + route.repeat_interval;
     return repeat ? { ...g, hash } : null;
   }
 }
