@@ -22,6 +22,7 @@ import { AlertingMetrics } from './metrics';
 import type { Integration } from './notify/integration';
 import { createIntegration } from './notify/integrations';
 import { OutboxSender } from './notify/outbox';
+import { ProbableCause } from './probable-cause/probable-cause';
 import { AnomalyRuleEvaluator } from './rules/anomaly-evaluator';
 import { RuleEngine } from './rules/engine';
 import { RuleStore } from './rules/store';
@@ -102,6 +103,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   const ruleStore = new RuleStore(lazyDb);
   const silenceStore = new SilenceStore(lazyDb);
   const budgetStore = new BudgetStore(lazyDb);
+  const probableCause = new ProbableCause(() => config.probable_cause, logger);
   const budgets = new BudgetEvaluator({ db: lazyDb, logger });
   // eslint-disable-next-line prefer-const -- assigned after metrics, which reads them lazily
   let engine: RuleEngine;
@@ -139,6 +141,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     integrations: () => integrations,
     retry: () => config.retry,
     now,
+    enrich: (n) => probableCause.enrich(n),
   });
   const lease = new LeaderLease(lazyDb, instanceId, () =>
     Math.max(config.leader_lease, 2 * config.evaluation_interval),

@@ -206,6 +206,19 @@ export const alertingConfigSchema = z
         max_attempts: z.int().min(1).default(10),
       })
       .default({ initial_backoff: 1_000, max_backoff: 300_000, max_attempts: 10 }),
+    /**
+     * Probable cause in notifications: the top finding of the collector's /v1/analyze for the
+     * alert's run or provider/model, within a hard budget (src/probable-cause). Unset → off.
+     */
+    probable_cause: z
+      .strictObject({
+        collector_url: httpUrl,
+        token: z.string().optional(),
+        timeout: durationSchema.default(1_000),
+        narrative: z.boolean().default(false),
+        narrative_timeout: durationSchema.default(5_000),
+      })
+      .optional(),
     /** Leadership lease between replicas on one PostgreSQL; a dead leader is replaced after it expires. */
     leader_lease: durationSchema.default(15_000),
   })
