@@ -15,6 +15,8 @@ export const testIds = {
     incidents: 'data-testid overview-incidents',
     runs: 'data-testid overview-runs',
     spend: 'data-testid overview-spend',
+    budgets: 'data-testid overview-budgets',
+    budgetRow: 'data-testid overview-budget-row',
     dashboards: 'data-testid overview-dashboards',
   },
   assistant: {
