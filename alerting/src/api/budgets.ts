@@ -47,6 +47,17 @@ export function statusJson(s: BudgetStatus, limit = STATUS_INSTANCES) {
   };
 }
 
+/** 404 for a budget that does not exist, 409 for one of the configuration file. */
+function refuseUnchangeable(outcome: 'ok' | 'missing' | 'config', name: string): void {
+  if (outcome === 'missing') throw new ApiError(404, 'not_found', `no budget named "${name}"`);
+  if (outcome === 'config')
+    throw new ApiError(
+      409,
+      'read_only',
+      `budget "${name}" comes from the configuration file; change it there`,
+    );
+}
+
 const budgetJson = (b: StoredBudget) => ({
   ...b.budget,
   source: b.source,
@@ -107,25 +118,13 @@ export function budgetsRouter(ctx: ApiContext): Router {
     const parsed = budgetSchema.safeParse({ ...body, name: req.params.name });
     if (!parsed.success) throw budgetError(parsed.error);
     const outcome = await api.store.update(parsed.data);
-    if (outcome === 'missing') throw new ApiError(404, 'not_found', `no budget named "${req.params.name}"`);
-    if (outcome === 'config')
-      throw new ApiError(
-        409,
-        'read_only',
-        `budget "${req.params.name}" comes from the configuration file; change it there`,
-      );
+    refuseUnchangeable(outcome, req.params.name);
     ctx.poke();
     res.json(budgetJson((await api.store.get(parsed.data.name))!));
   });
   r.delete('/:name', async (req, res) => {
     const outcome = await api.store.delete(req.params.name);
-    if (outcome === 'missing') throw new ApiError(404, 'not_found', `no budget named "${req.params.name}"`);
-    if (outcome === 'config')
-      throw new ApiError(
-        409,
-        'read_only',
-        `budget "${req.params.name}" comes from the configuration file; change it there`,
-      );
+    refuseUnchangeable(outcome, req.params.name);
     ctx.poke();
     res.status(204).end();
   });

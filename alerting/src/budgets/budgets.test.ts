@@ -38,51 +38,63 @@ const settle = (db: Database) =>
     return Number(rows[0].n) === 0;
   });
 
+/**
+ * One alerting service per test on a fresh database, with a webhook receiver and a clock the
+ * test sets: start(budgets) builds it, cycleAt(t) runs one cycle at t and waits for delivery.
+ */
+function budgetService(driver: (typeof TEST_DRIVERS)[number]) {
+  let storage: TestStorage;
+  let alerting: Alerting | undefined;
+  let clock = 0;
+  const svc = {
+    db: undefined as unknown as Database,
+    rx: undefined as unknown as Awaited<ReturnType<typeof startHttpReceiver>>,
+    bodies: (): Json[] => svc.rx.received.map((r) => JSON.parse(r.body)),
+    async start(budgets: string) {
+      alerting = createAlerting({
+        config: config(svc.rx.url, budgets),
+        db: svc.db,
+        port: 0,
+        logger,
+        handleSignals: false,
+        autoRun: false,
+        now: () => clock,
+        instanceId: `test-${Math.random()}`,
+      });
+      return (await alerting.start()).url;
+    },
+    async stop() {
+      await alerting?.stop();
+      alerting = undefined;
+    },
+    async cycleAt(t: number) {
+      clock = t;
+      await alerting!.runCycle();
+      await settle(svc.db);
+    },
+  };
+  beforeEach(async () => {
+    storage = await createTestStorage(driver);
+    svc.db = await storage.openMigrated();
+    svc.rx = await startHttpReceiver();
+  });
+  afterEach(async () => {
+    await svc.stop();
+    await svc.rx.close();
+    await svc.db.close();
+    await storage.cleanup();
+  });
+  return svc;
+}
+
 const userDaily = `  - {name: user_daily, match: {provider: openai}, by: [user_id], period: day, timezone: UTC,
      limit_usd: 10, forecast: false}`;
 
 describe.each(TEST_DRIVERS)('budgets in the alerting service on %s', (driver) => {
-  let storage: TestStorage;
-  let db: Database;
-  let alerting: Alerting | undefined;
-  let rx: Awaited<ReturnType<typeof startHttpReceiver>>;
-  let clock: number;
-  const bodies = (): Json[] => rx.received.map((r) => JSON.parse(r.body));
-
-  beforeEach(async () => {
-    storage = await createTestStorage(driver);
-    db = await storage.openMigrated();
-    rx = await startHttpReceiver();
-  });
-  afterEach(async () => {
-    await alerting?.stop();
-    alerting = undefined;
-    await rx.close();
-    await db.close();
-    await storage.cleanup();
-  });
-
-  async function start(budgets: string) {
-    alerting = createAlerting({
-      config: config(rx.url, budgets),
-      db,
-      port: 0,
-      logger,
-      handleSignals: false,
-      autoRun: false,
-      now: () => clock,
-      instanceId: `test-${Math.random()}`,
-    });
-    return (await alerting.start()).url;
-  }
-  /** One evaluation cycle at the given time, then until the outbox has delivered what it enqueued. */
-  async function cycleAt(t: number) {
-    clock = t;
-    await alerting!.runCycle();
-    await settle(db);
-  }
+  const svc = budgetService(driver);
+  const { bodies, start, cycleAt } = svc;
   const spend = (time: number, user: string, usd: number, provider = 'openai') =>
-    insertLlmRequests(db, [
+    insertLlmRequests(svc.db, [
       { time, provider, model: 'gpt-4o', user_id: user, cost_usd: usd, input_tokens: 100 },
     ]);
 
@@ -110,7 +122,7 @@ describe.each(TEST_DRIVERS)('budgets in the alerting service on %s', (driver) =>
     ]);
 
     // Hours later (past repeat_interval), after a restart: each threshold stays announced once.
-    await alerting!.stop();
+    await svc.stop();
     await start(userDaily);
     await cycleAt(day + 6 * HOUR);
     await cycleAt(day + 9 * HOUR);
@@ -135,7 +147,7 @@ describe.each(TEST_DRIVERS)('budgets in the alerting service on %s', (driver) =>
     const budget = `  - {name: team_monthly, match: {organization_id: o1}, period: month, timezone: America/New_York,
      limit_tokens: 1000, thresholds: [80], forecast: false}`;
     await start(budget);
-    await insertLlmRequests(db, [
+    await insertLlmRequests(svc.db, [
       {
         time: Date.parse('2026-01-31T12:00:00Z'),
         provider: 'openai',
@@ -157,7 +169,7 @@ describe.each(TEST_DRIVERS)('budgets in the alerting service on %s', (driver) =>
     expect(bodies().map((b) => b.status)).toEqual(['firing']);
     await cycleAt(Date.parse('2026-02-01T05:00:30Z'));
     expect(bodies().map((b) => b.status)).toEqual(['firing', 'resolved']);
-    const incidents = (await db.query<{ status: string }>(`SELECT status FROM alert_incidents`)).map(
+    const incidents = (await svc.db.query<{ status: string }>(`SELECT status FROM alert_incidents`)).map(
       (r) => r.status,
     );
     expect(incidents).toEqual(['resolved']);
@@ -165,49 +177,14 @@ describe.each(TEST_DRIVERS)('budgets in the alerting service on %s', (driver) =>
 });
 
 describe('budget forecasts, API and metrics (PostgreSQL)', () => {
-  let storage: TestStorage;
-  let db: Database;
-  let alerting: Alerting | undefined;
-  let rx: Awaited<ReturnType<typeof startHttpReceiver>>;
-  let clock = Date.parse('2026-03-10T03:00:00Z');
-  const bodies = (): Json[] => rx.received.map((r) => JSON.parse(r.body));
-
-  beforeEach(async () => {
-    storage = await createTestStorage('postgres');
-    db = await storage.openMigrated();
-    rx = await startHttpReceiver();
-  });
-  afterEach(async () => {
-    await alerting?.stop();
-    alerting = undefined;
-    await rx.close();
-    await db.close();
-    await storage.cleanup();
-  });
-
-  async function start(budgets: string) {
-    alerting = createAlerting({
-      config: config(rx.url, budgets),
-      db,
-      port: 0,
-      logger,
-      handleSignals: false,
-      autoRun: false,
-      now: () => clock,
-    });
-    return (await alerting.start()).url;
-  }
-  async function cycleAt(t: number) {
-    clock = t;
-    await alerting!.runCycle();
-    await settle(db);
-  }
+  const svc = budgetService('postgres');
+  const { bodies, start, cycleAt } = svc;
   const forecastBudget = `  - {name: daily_spend, period: day, timezone: UTC, limit_usd: 10, thresholds: [50, 80, 100]}`;
 
   test('a steep hour raises the forecast warning at once; spend below every threshold', async () => {
     const day = Date.parse('2026-03-10T00:00:00Z');
     await start(forecastBudget);
-    await insertLlmRequests(db, [
+    await insertLlmRequests(svc.db, [
       { time: day + 2.5 * HOUR, provider: 'openai', model: 'gpt-4o', cost_usd: 3 },
     ]);
     await cycleAt(day + 3 * HOUR); // 30 % spent in 1/8 of the day → $24 forecast
@@ -233,8 +210,8 @@ describe('budget forecasts, API and metrics (PostgreSQL)', () => {
           model: 'gpt-4o',
           cost_usd: h < 3 ? 1.6 : 0.15,
         });
-    await insertLlmRequests(db, history);
-    await insertLlmRequests(db, [
+    await insertLlmRequests(svc.db, history);
+    await insertLlmRequests(svc.db, [
       { time: day + 2.5 * HOUR, provider: 'openai', model: 'gpt-4o', cost_usd: 3 },
     ]);
     const url = await start(forecastBudget);
@@ -309,7 +286,7 @@ describe('budget forecasts, API and metrics (PostgreSQL)', () => {
       `  - {name: per_user, by: [user_id], period: day, limit_usd: 100, metrics_top_n: 5}`,
     );
     await insertLlmRequests(
-      db,
+      svc.db,
       Array.from({ length: 30 }, (_, i) => ({
         time: day + HOUR,
         provider: 'openai',

@@ -40,6 +40,17 @@ const notification = (alerts: Alert[], extra: { probableCause?: string; id?: num
   ...extra,
 });
 const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
+const smsTo = (apiUrl: string, to = ['+15551111111', '+15552222222']) =>
+  new SmsIntegration({
+    name: 'oncall-sms',
+    api_url: apiUrl,
+    account_sid: SID,
+    auth_token: AUTH_TOKEN,
+    from: '+15550000000',
+    to,
+    timeout: 5000,
+    send_resolved: false,
+  });
 
 describe('SMS text', () => {
   test('severity, rule, value and a link in at most 160 characters; the link is never cut', () => {
@@ -64,16 +75,7 @@ describe('SMS text', () => {
 describe('SMS channel (Twilio-compatible API, real HTTP receiver on loopback)', () => {
   test('one form POST per recipient with basic auth; warnings send nothing', async () => {
     const rx = await startHttpReceiver(() => ({ status: 201, body: '{"sid":"SM1"}' }));
-    const sms = new SmsIntegration({
-      name: 'oncall-sms',
-      api_url: rx.url,
-      account_sid: SID,
-      auth_token: AUTH_TOKEN,
-      from: '+15550000000',
-      to: ['+15551111111', '+15552222222'],
-      timeout: 5000,
-      send_resolved: false,
-    });
+    const sms = smsTo(rx.url);
     try {
       await sms.send(
         notification([alert({ labels: { ...alert().labels, severity: 'warning' } })], { id: 1 }),
@@ -99,16 +101,7 @@ describe('SMS channel (Twilio-compatible API, real HTTP receiver on loopback)', 
     const rx = await startHttpReceiver((n) =>
       n === 2 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 201 },
     );
-    const sms = new SmsIntegration({
-      name: 'oncall-sms',
-      api_url: rx.url,
-      account_sid: SID,
-      auth_token: AUTH_TOKEN,
-      from: '+15550000000',
-      to: ['+15551111111', '+15552222222'],
-      timeout: 5000,
-      send_resolved: false,
-    });
+    const sms = smsTo(rx.url);
     try {
       const n = notification([alert()], { id: 9 });
       const err = (await sms.send(n).catch((e) => e)) as DeliveryError;
@@ -124,16 +117,7 @@ describe('SMS channel (Twilio-compatible API, real HTTP receiver on loopback)', 
 
   test('a 400 (bad number) is permanent', async () => {
     const rx = await startHttpReceiver(() => ({ status: 400 }));
-    const sms = new SmsIntegration({
-      name: 's',
-      api_url: rx.url,
-      account_sid: SID,
-      auth_token: AUTH_TOKEN,
-      from: '+1',
-      to: ['+15551111111'],
-      timeout: 5000,
-      send_resolved: false,
-    });
+    const sms = smsTo(rx.url, ['+15551111111']);
     try {
       await expect(sms.send(notification([alert()]))).rejects.toMatchObject({ retryable: false });
     } finally {

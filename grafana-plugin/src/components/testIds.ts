@@ -30,6 +30,15 @@ export const testIds = {
     pending: 'data-testid assistant-pending',
     suggestion: 'data-testid assistant-suggestion',
   },
+  liveTraining: {
+    container: 'data-testid live-training-container',
+    chart: 'data-testid live-training-chart',
+    line: 'data-testid live-training-line',
+    status: 'data-testid live-training-status',
+    connection: 'data-testid live-training-connection',
+    findings: 'data-testid live-training-findings',
+    assistant: 'data-testid live-training-assistant',
+  },
   alerts: {
     container: 'data-testid alerts-container',
     table: 'data-testid alerts-table',
