@@ -35,6 +35,8 @@ export const FORECAST_THRESHOLD = 'forecast';
 export class BudgetEvaluator {
   readonly reader: BudgetStatusReader;
   private last: { status: BudgetStatus; topN: number }[] = [];
+  /** The last cycle left no open budget incident: with no budgets, nothing to look at. */
+  private nothingOpen = false;
   /** Fingerprints by their inputs: hashing thousands of instances every cycle is most of its cost. */
   private fingerprints = new Map<string, string>();
 
@@ -58,6 +60,10 @@ export class BudgetEvaluator {
 
   async evaluate(budgets: Budget[], nowMs: number): Promise<{ evaluated: number; failed: number }> {
     const active = budgets.filter((b) => b.enabled);
+    if (!active.length && this.nothingOpen) {
+      this.last = [];
+      return { evaluated: 0, failed: 0 };
+    }
     this.reader.retain(new Set(active.map((b) => b.name)));
     const wanted = new Map<string, Wanted>();
     const statuses = new Map<string, BudgetStatus>();
@@ -110,6 +116,7 @@ export class BudgetEvaluator {
         o.threshold === FORECAST_THRESHOLD && status !== undefined && o.period === status.bounds.label;
       if (!keep) resolve.push({ fingerprint: o.fingerprint, value: null });
     }
+    this.nothingOpen = open.length === resolve.length && toOpen.length === 0;
     if (toOpen.length || refresh.length || resolve.length)
       await this.deps.db.transaction(async (tx) => {
         await openIncidents(tx, toOpen);

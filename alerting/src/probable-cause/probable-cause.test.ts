@@ -1,6 +1,6 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
-import { createLogger, trainingRun, type Database } from '@aihub/core';
+import { createLogger, startOpenAiTestServer, trainingRun, type Database } from '@aihub/core';
 import { createTestStorage, type TestStorage } from '@aihub/core/src/testing/databases';
 import { parseAlertingConfig } from '../config/load';
 import { createAlerting, type Alerting } from '../service';
@@ -34,7 +34,7 @@ function overfittingRunItems(runId: string, start: number) {
     });
 }
 
-function config(receiverUrl: string, collectorUrl: string) {
+function config(receiverUrl: string, collectorUrl: string, cause = 'timeout: 1s') {
   return parseAlertingConfig(
     `evaluation_interval: 200ms
 channels:
@@ -44,7 +44,7 @@ routes:
 rules:
   - {name: val_loss_high, type: threshold, metric: training_val_loss, aggregation: last, window: 1h,
      op: ">", threshold: 0.3, severity: warning}
-probable_cause: {collector_url: "${collectorUrl}", token: ${TOKEN}, timeout: 1s}
+probable_cause: {collector_url: "${collectorUrl}", token: ${TOKEN}, ${cause}}
 `,
     {},
   );
@@ -110,6 +110,44 @@ describe('probable cause from the collector in notifications (PostgreSQL, collec
       expect(body.probableCause).toMatch(/\(\w+=[\d.]+/);
     } finally {
       if (collector) await stopProcess(collector.child);
+      await rx.close();
+    }
+  });
+
+  test('with narrative on, the LLM narrative follows the finding when it arrives within its budget', async () => {
+    const rx = await startHttpReceiver();
+    const llm = await startOpenAiTestServer({
+      defaultBehaviour: { type: 'stream', chunks: ['Validation loss ', 'rose after epoch 15.'] },
+    });
+    let collector: CollectorProcess | undefined;
+    try {
+      collector = await startCollectorProcess(
+        {
+          DATABASE_URL: storage.config.databaseUrl!,
+          OPENAI_BASE_URL: llm.baseURL,
+          OPENAI_API_KEY: 'test-key',
+          AIHUB_LLM_MODEL: 'test-model',
+        },
+        TOKEN,
+      );
+      expect(
+        await collector.push({ training: overfittingRunItems('vit-overfit', Date.now() - 30 * 60_000) }),
+      ).toBe(202);
+      alerting = createAlerting({
+        config: config(rx.url, collector.url, 'timeout: 1s, narrative: true, narrative_timeout: 5s'),
+        db,
+        port: 0,
+        logger,
+        handleSignals: false,
+      });
+      await alerting.start();
+      await waitFor('notification', () => rx.received.length >= 1, 20_000);
+      const cause: string = JSON.parse(rx.received[0].body).probableCause;
+      expect(cause).toMatch(/^overfitting: /);
+      expect(cause).toContain('\n\nValidation loss rose after epoch 15.');
+    } finally {
+      if (collector) await stopProcess(collector.child);
+      await llm.close();
       await rx.close();
     }
   });
