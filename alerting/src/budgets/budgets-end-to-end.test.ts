@@ -5,18 +5,13 @@ import { createTestStorage, type TestStorage } from '@aihub/core';
 import { startCollectorProcess, type CollectorProcess } from '../testing/collector-process';
 import { startAlertingProcess, sleep, stopProcess, waitFor } from '../testing/process';
 import { startHttpReceiver } from '../testing/receivers';
+import { zoneAtNoon } from '../testing/time-zones';
 
 /**
  * Both real processes on one PostgreSQL: LLM requests with costs pushed to the collector cross
  * a per-user daily budget in the alerting process, which notifies a real webhook receiver.
  */
 const TOKEN = 'budget-e2e-token';
-
-/** A fixed-offset zone in which it is about noon now, so the day cannot roll over mid-test. */
-function zoneAtNoon(): string {
-  const k = 12 - new Date().getUTCHours();
-  return k >= 0 ? `Etc/GMT-${k}` : `Etc/GMT+${-k}`;
-}
 
 describe('budgets end to end: collector process → PostgreSQL → alerting process → webhook', () => {
   let storage: TestStorage;

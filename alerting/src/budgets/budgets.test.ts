@@ -3,6 +3,7 @@ import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/s
 import { parseAlertingConfig } from '../config/load';
 import { createAlerting, type Alerting } from '../service';
 import { startHttpReceiver } from '../testing/receivers';
+import { zoneAtNoon } from '../testing/time-zones';
 import { insertLlmRequests } from '../testing/samples';
 import { waitFor } from '../testing/process';
 
@@ -310,5 +311,64 @@ describe('budget forecasts, API and metrics (PostgreSQL)', () => {
     expect(families.get('aihub_budget_instances')!.samples).toEqual([
       expect.objectContaining({ labels: expect.objectContaining({ budget: 'per_user' }), value: 30 }),
     ]);
+  });
+});
+
+describe('budget alerts with two replicas on one PostgreSQL', () => {
+  let storage: TestStorage;
+  let db: Database;
+  const replicas: Alerting[] = [];
+  beforeEach(async () => {
+    storage = await createTestStorage('postgres');
+    db = await storage.openMigrated();
+  });
+  afterEach(async () => {
+    for (const r of replicas.splice(0)) await r.stop();
+    await db.close();
+    await storage.cleanup();
+  });
+
+  test('each threshold is notified once, by whichever replica leads, also after the leader stops', async () => {
+    const rx = await startHttpReceiver();
+    try {
+      const cfg = parseAlertingConfig(
+        `evaluation_interval: 200ms
+leader_lease: 1s
+channels:
+  - {name: hook, type: webhook, url: "${rx.url}/alerts"}
+routes:
+  - {match: {}, channels: [hook], group_by: [alertname, user_id, budget_threshold], group_wait: 0s, group_interval: 0s, repeat_interval: 1s}
+budgets:
+  - {name: user_daily, by: [user_id], period: day, timezone: "${zoneAtNoon()}", limit_usd: 10, forecast: false}
+`,
+        {},
+      );
+      for (const id of ['replica-a', 'replica-b']) {
+        const r = createAlerting({ config: cfg, db, port: 0, logger, handleSignals: false, instanceId: id });
+        await r.start();
+        replicas.push(r);
+      }
+      await insertLlmRequests(db, [
+        { time: Date.now(), provider: 'openai', model: 'm', user_id: 'u1', cost_usd: 6 },
+      ]);
+      await waitFor('50 % webhook', () => rx.received.length >= 1);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(rx.received).toHaveLength(1);
+      // The leader goes away; the other replica takes over and announces only what is new.
+      const leader = replicas.findIndex((r) => r.isLeader());
+      expect(leader).toBeGreaterThanOrEqual(0);
+      await replicas.splice(leader, 1)[0].stop();
+      await insertLlmRequests(db, [
+        { time: Date.now(), provider: 'openai', model: 'm', user_id: 'u1', cost_usd: 2.5 },
+      ]);
+      await waitFor('80 % webhook from the other replica', () => rx.received.length >= 2, 15_000);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(rx.received.map((r) => JSON.parse(r.body).alerts[0].labels.budget_threshold)).toEqual([
+        '50',
+        '80',
+      ]);
+    } finally {
+      await rx.close();
+    }
   });
 });
