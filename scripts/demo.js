@@ -8,9 +8,11 @@
 //   npm run demo -- --fast            1 h of history ending now, as fast as possible, then exit
 //   npm run demo -- --backfill 24 --duration 10m --speed 10
 //
-// COLLECTOR_URL (default http://127.0.0.1:4880) and AIHUB_TOKEN say where to push.
+// COLLECTOR_URL (default http://127.0.0.1:4880) and AIHUB_TOKEN say where to push;
+// ALERTING_URL (default http://127.0.0.1:4881) is where the demo's two budgets are created.
 const path = require('path');
 const { createScenario } = require('./lib/demo-scenario');
+const { defineDemoBudgets } = require('./lib/demo-budgets');
 
 const USAGE = `usage: npm run demo -- [options]
   --fast              push 1 h of history ending now as quickly as possible, then exit
@@ -99,6 +101,9 @@ async function main() {
     );
     process.exit(1);
   }
+  const alertingUrl = (process.env.ALERTING_URL ?? 'http://127.0.0.1:4881').replace(/\/+$/, '');
+  for (const line of await defineDemoBudgets(alertingUrl, token))
+    if (!opts.quiet) console.log(`demo budget ${line}`);
   const errors = [];
   const push = new PushClient({
     url,

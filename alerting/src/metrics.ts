@@ -3,6 +3,7 @@ import type { Counter, Histogram } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { BudgetStatus } from './budgets/status';
 import { SEVERITIES } from './config/schema';
 
 const EVAL_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -14,6 +15,8 @@ export interface MetricSources {
   alerts(): { alertname: string; severity: string; state: string; count: number }[];
   anomalyScores(): { rule: string; labels: Record<string, string>; score: number }[];
   outboxPending(): Record<string, number>;
+  /** Budget status of the last evaluation; each budget lists its instances highest spent first. */
+  budgets?(): { status: BudgetStatus; topN: number }[];
 }
 
 /**
@@ -75,6 +78,62 @@ export class AlertingMetrics {
       })
       .addCallback((r) => {
         for (const [channel, n] of Object.entries(sources.outboxPending())) r.observe(n, { channel });
+      });
+    if (sources.budgets) this.budgetGauges(meter, sources.budgets);
+  }
+
+  /**
+   * aihub_budget_{spent,limit,forecast}_{usd,tokens} per budget instance, labelled by budget
+   * and its `by` labels. Cardinality is bounded: a `by` budget shows only its top N spenders
+   * (metrics_top_n), and aihub_budget_instances says how many instances it has in all.
+   */
+  private budgetGauges(
+    meter: ReturnType<MeterProvider['getMeter']>,
+    budgets: NonNullable<MetricSources['budgets']>,
+  ) {
+    const gauge = (name: string, description: string, value: (s: BudgetStatus, i: number) => number | null) =>
+      meter.createObservableGauge(name, { description }).addCallback((r) => {
+        for (const { status, topN } of budgets()) {
+          const shown = status.instances.slice(0, topN);
+          for (let i = 0; i < shown.length; i++) {
+            const v = value(status, i);
+            if (v !== null) r.observe(v, { ...shown[i].labels, budget: status.budget });
+          }
+        }
+      });
+    const usd = (s: BudgetStatus) => s.unit === 'usd';
+    gauge(
+      'aihub.budget_spent_usd',
+      'Spend this period per budget instance (USD)',
+      (s, i) => s.instances[i].spentUsd,
+    );
+    gauge('aihub.budget_limit_usd', 'Limit per budget instance (USD budgets)', (s) =>
+      usd(s) ? s.limit : null,
+    );
+    gauge(
+      'aihub.budget_forecast_usd',
+      'Forecast end-of-period spend per budget instance (USD budgets)',
+      (s, i) => (usd(s) ? s.instances[i].forecast : null),
+    );
+    gauge(
+      'aihub.budget_spent_tokens',
+      'Tokens this period per budget instance',
+      (s, i) => s.instances[i].spentTokens,
+    );
+    gauge('aihub.budget_limit_tokens', 'Limit per budget instance (token budgets)', (s) =>
+      usd(s) ? null : s.limit,
+    );
+    gauge(
+      'aihub.budget_forecast_tokens',
+      'Forecast end-of-period tokens per budget instance (token budgets)',
+      (s, i) => (usd(s) ? null : s.instances[i].forecast),
+    );
+    meter
+      .createObservableGauge('aihub.budget_instances', {
+        description: 'Instances of each budget with spend this period',
+      })
+      .addCallback((r) => {
+        for (const { status } of budgets()) r.observe(status.instances.length, { budget: status.budget });
       });
   }
 

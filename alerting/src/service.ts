@@ -12,6 +12,8 @@ import {
 } from '@aihub/core';
 import { createApp } from './api/app';
 import type { ApiContext } from './api/context';
+import { BudgetEvaluator } from './budgets/evaluator';
+import { BudgetStore } from './budgets/store';
 import { loadAlertingConfig } from './config/load';
 import type { AlertingConfig, AnomalyRule } from './config/schema';
 import { Dispatcher } from './dispatch/dispatcher';
@@ -20,6 +22,7 @@ import { AlertingMetrics } from './metrics';
 import type { Integration } from './notify/integration';
 import { createIntegration } from './notify/integrations';
 import { OutboxSender } from './notify/outbox';
+import { ProbableCause } from './probable-cause/probable-cause';
 import { AnomalyRuleEvaluator } from './rules/anomaly-evaluator';
 import { RuleEngine } from './rules/engine';
 import { RuleStore } from './rules/store';
@@ -101,6 +104,9 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   const anomaly = new AnomalyRuleEvaluator({ db: lazyDb, logger });
   const ruleStore = new RuleStore(lazyDb, logger);
   const silenceStore = new SilenceStore(lazyDb);
+  const budgetStore = new BudgetStore(lazyDb);
+  const probableCause = new ProbableCause(() => config.probable_cause, logger);
+  const budgets = new BudgetEvaluator({ db: lazyDb, logger });
   // eslint-disable-next-line prefer-const -- assigned after metrics, which reads them lazily
   let engine: RuleEngine;
   // eslint-disable-next-line prefer-const
@@ -122,6 +128,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       return [...counts.values()];
     },
     anomalyScores: () => anomaly.scores(),
+    budgets: () => budgets.lastStatus(),
     // Every configured channel is reported, 0 included: an empty outbox is a value, not a gap.
     outboxPending: () => ({
       ...Object.fromEntries(config.channels.map((c) => [c.name, 0])),
@@ -136,6 +143,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     integrations: () => integrations,
     retry: () => config.retry,
     now,
+    enrich: (n) => probableCause.enrich(n),
   });
   const lease = new LeaderLease(lazyDb, instanceId, () =>
     Math.max(config.leader_lease, 2 * config.evaluation_interval),
@@ -162,6 +170,16 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     }
     const rules = (await ruleStore.list()).map((r) => r.rule);
     await engine.evaluate(rules, now());
+    // A failing budget evaluation must not hold up the notifications of the rules.
+    await budgetStore
+      .list()
+      .then((list) =>
+        budgets.evaluate(
+          list.map((b) => b.budget),
+          now(),
+        ),
+      )
+      .catch((err) => logger.error('budget evaluation failed', { err: err as Error }));
     await dispatcher.tick(now());
     await outbox.runOnce();
   }
@@ -203,6 +221,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     integrations = new Map(cfg.channels.map((c) => [c.name, createIntegration(c, now)]));
     config = cfg;
     if (db) await ruleStore.syncConfigRules(cfg.rules);
+    if (db) await budgetStore.syncConfigBudgets(cfg.budgets);
     for (const i of old.values()) await i.close?.().catch(() => undefined);
     logger.info('alerting configuration reloaded', {
       rules: cfg.rules.length,
@@ -224,6 +243,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     now,
     rules: ruleStore,
     silences: silenceStore,
+    budgets: { store: budgetStore, evaluator: budgets },
     outbox,
     engine,
     metrics,
@@ -255,6 +275,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
         });
       await migrate(db);
       await ruleStore.syncConfigRules(config.rules);
+      await budgetStore.syncConfigBudgets(config.budgets);
       await engine.load();
       server = http.createServer(app);
       server.requestTimeout = 60_000; // a trickled request cannot hold a socket for ever

@@ -94,10 +94,10 @@ async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): 
 }
 
 /** `npm run demo` in its fast mode, against the collector under test. */
-function runDemo(collectorUrl: string): Promise<void> {
+function runDemo(collectorUrl: string, alertingUrl: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts', 'demo.js'), '--fast'], {
-      env: { ...process.env, COLLECTOR_URL: collectorUrl, AIHUB_TOKEN: TOKEN },
+      env: { ...process.env, COLLECTOR_URL: collectorUrl, ALERTING_URL: alertingUrl, AIHUB_TOKEN: TOKEN },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
@@ -193,7 +193,7 @@ describe('every dashboard query returns data from the real stack', () => {
       scrapeInterval: `${SCRAPE_INTERVAL_S}s`,
     });
 
-    await runDemo(collectorUrl);
+    await runDemo(collectorUrl, alertingUrl);
     const demoDone = Date.now();
     await storyAlertsFiredAndMailed();
     // Enough scrapes after the demo, and after the last notification, for rate() windows and

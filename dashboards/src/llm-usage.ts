@@ -3,7 +3,7 @@
 // so the "who" questions are answered with SQL.
 import { RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { finishDashboard, newDashboard } from './dashboard-base';
-import { sqlTable, stat, timeseries, trafficLight } from './panels';
+import { barGauge, sqlTable, stat, timeseries, trafficLight } from './panels';
 import { datasourceVariable, modelVariable, providerVariable } from './variables';
 
 const LLM = 'gen_ai_provider_name=~"$provider", gen_ai_request_model=~"$model"';
@@ -100,6 +100,20 @@ export function llmUsageDashboard(): Dashboard {
       timeseries('Cost per hour by model', { w: 18, h: 8 }, 'currencyUSD', [
         { expr: `provider_model:aihub_llm_cost_usd_per_hour:rate5m{${LLM}}`, legend: MODEL_LEGEND },
       ]),
+    )
+    .withPanel(
+      // Budget instances as the alerting service exposes them: a per-user budget shows only its
+      // top spenders (metrics_top_n), a budget without `by` its one total.
+      barGauge('Budgets: spent this period, % of limit', { w: 24, h: 8 }, 'percent', [
+        {
+          expr: '100 * aihub_budget_spent_usd{user_id!=""} / aihub_budget_limit_usd',
+          legend: '{{budget}} {{user_id}}',
+        },
+        { expr: '100 * aihub_budget_spent_usd{user_id=""} / aihub_budget_limit_usd', legend: '{{budget}}' },
+      ])
+        .min(0)
+        .max(100)
+        .thresholds(trafficLight(50, 80)),
     )
     .withPanel(
       sqlTable(

@@ -21,7 +21,16 @@ const PAGE = path.join(__dirname, 'harness', 'index.html');
 /** Icons Grafana's server ships but @grafana/ui's package does not (spinner). */
 const EXTRA_ICONS = path.join(__dirname, 'harness', 'icons');
 
-const TYPES = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json', '.md': 'text/markdown', '.png': 'image/png' };
+const TYPES = {
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.css': 'text/css',
+  '.html': 'text/html',
+  '.map': 'application/json',
+  '.md': 'text/markdown',
+  '.png': 'image/png',
+};
 
 function sendFile(res, file) {
   fs.stat(file, (err, st) => {
@@ -30,7 +39,10 @@ function sendFile(res, file) {
       res.end(JSON.stringify({ message: 'not found' }));
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+    res.writeHead(200, {
+      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+    });
     fs.createReadStream(file).pipe(res);
   });
 }
@@ -69,6 +81,8 @@ function createHarnessServer({ pluginId = 'aihub-observability-app', settings: i
   };
   /** Every proxied request, for tests to assert on what reached the services. */
   const proxied = [];
+  /** Proxied responses still streaming (SSE), so a test can cut them like a flaky network. */
+  const streaming = new Set();
 
   const meta = () => ({
     id: pluginId,
@@ -77,7 +91,11 @@ function createHarnessServer({ pluginId = 'aihub-observability-app', settings: i
     enabled: settings.enabled,
     pinned: settings.pinned,
     jsonData: settings.jsonData,
-    secureJsonFields: Object.fromEntries(Object.entries(settings.secureJsonData).filter(([, v]) => v).map(([k]) => [k, true])),
+    secureJsonFields: Object.fromEntries(
+      Object.entries(settings.secureJsonData)
+        .filter(([, v]) => v)
+        .map(([k]) => [k, true])
+    ),
     info: pluginJson.info,
     baseUrl: `public/plugins/${pluginId}`,
     module: `public/plugins/${pluginId}/module.js`,
@@ -108,12 +126,23 @@ function createHarnessServer({ pluginId = 'aihub-observability-app', settings: i
     for (const h of route.headers ?? []) {
       headers[h.name.toLowerCase()] = renderTemplate(h.content, settings);
     }
-    proxied.push({ method: req.method, route: route.path, url: target.pathname + query, authorization: headers.authorization });
+    proxied.push({
+      method: req.method,
+      route: route.path,
+      url: target.pathname + query,
+      authorization: headers.authorization,
+      lastEventId: headers['last-event-id'],
+    });
     const upstream = http.request(
       { hostname: target.hostname, port: target.port, path: target.pathname + query, method: req.method, headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         res.flushHeaders();
+        if (String(up.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          const entry = { res, upstream };
+          streaming.add(entry);
+          res.on('close', () => streaming.delete(entry));
+        }
         up.pipe(res);
       }
     );
@@ -145,12 +174,21 @@ function createHarnessServer({ pluginId = 'aihub-observability-app', settings: i
       if (p === `/api/plugins/${pluginId}/settings`) {
         if (req.method === 'POST') {
           const body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
-          if (typeof body.enabled === 'boolean') {settings.enabled = body.enabled;}
-          if (typeof body.pinned === 'boolean') {settings.pinned = body.pinned;}
-          if (body.jsonData) {settings.jsonData = body.jsonData;}
+          if (typeof body.enabled === 'boolean') {
+            settings.enabled = body.enabled;
+          }
+          if (typeof body.pinned === 'boolean') {
+            settings.pinned = body.pinned;
+          }
+          if (body.jsonData) {
+            settings.jsonData = body.jsonData;
+          }
           for (const [k, v] of Object.entries(body.secureJsonData ?? {})) {
-            if (v === '' || v === null) {delete settings.secureJsonData[k];}
-            else {settings.secureJsonData[k] = v;}
+            if (v === '' || v === null) {
+              delete settings.secureJsonData[k];
+            } else {
+              settings.secureJsonData[k] = v;
+            }
           }
           res.writeHead(200, { 'Content-Type': 'application/json' });
           return res.end(JSON.stringify({ message: 'Plugin settings updated' }));
@@ -168,10 +206,18 @@ function createHarnessServer({ pluginId = 'aihub-observability-app', settings: i
         const file = extra && fs.existsSync(extra) ? extra : under(ICONS, rel);
         return sendFile(res, file ?? '/nonexistent');
       }
-      if (p === '/vendor/system.js') {return sendFile(res, path.join(SYSTEMJS, 'system.js'));}
-      if (p === '/vendor/amd.js') {return sendFile(res, path.join(SYSTEMJS, 'extras', 'amd.js'));}
-      if (p === '/harness/host.js') {return sendFile(res, path.join(BUILD, 'host.js'));}
-      if (p === '/harness/host.css') {return sendFile(res, path.join(BUILD, 'host.css'));}
+      if (p === '/vendor/system.js') {
+        return sendFile(res, path.join(SYSTEMJS, 'system.js'));
+      }
+      if (p === '/vendor/amd.js') {
+        return sendFile(res, path.join(SYSTEMJS, 'extras', 'amd.js'));
+      }
+      if (p === '/harness/host.js') {
+        return sendFile(res, path.join(BUILD, 'host.js'));
+      }
+      if (p === '/harness/host.css') {
+        return sendFile(res, path.join(BUILD, 'host.css'));
+      }
       if (p === '/favicon.ico') {
         res.writeHead(204);
         return res.end();
@@ -190,6 +236,16 @@ function createHarnessServer({ pluginId = 'aihub-observability-app', settings: i
   return {
     settings,
     proxied,
+    /** Drops every open event stream mid-flight (both sides), as a dying proxy would. */
+    cutStreams() {
+      const n = streaming.size;
+      for (const { res, upstream } of streaming) {
+        upstream.destroy();
+        res.destroy();
+      }
+      streaming.clear();
+      return n;
+    },
     async start() {
       await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
       return `http://127.0.0.1:${server.address().port}`;

@@ -60,7 +60,10 @@ test('the configuration page saves URLs and write-only tokens, and Test connecti
       (v) => (document.querySelector('#config-collector-url') as HTMLInputElement | null)?.value === v,
       services.collectorUrl
     );
-    expect(harness.settings.jsonData).toEqual({ collectorUrl: services.collectorUrl, alertingUrl: services.alertingUrl });
+    expect(harness.settings.jsonData).toEqual({
+      collectorUrl: services.collectorUrl,
+      alertingUrl: services.alertingUrl,
+    });
     expect(harness.settings.secureJsonData).toEqual({ collectorToken: TOKEN, alertingToken: TOKEN });
     expect(await p.page.locator('#config-collectorToken').inputValue()).toBe('configured');
 
@@ -70,7 +73,11 @@ test('the configuration page saves URLs and write-only tokens, and Test connecti
     await result.getByText(/^alerting: reachable/).waitFor();
     expect(await result.textContent()).toContain('assistant model test-model');
     // The proxy added the saved token: the collector's authenticated status endpoint answered.
-    expect(harness.proxied.filter((r: { route: string }) => r.route === 'collector').every((r: { authorization: string }) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
+    expect(
+      harness.proxied
+        .filter((r: { route: string }) => r.route === 'collector')
+        .every((r: { authorization: string }) => r.authorization === `Bearer ${TOKEN}`)
+    ).toBe(true);
     await screenshot(p.page, 'config');
     expectClean(p);
   } finally {
@@ -83,7 +90,11 @@ test('the LLM analysis panel shows severity-coloured findings and the streamed n
   const { harness, url } = await configuredHarness();
   const p = await openPage(chromium.browser);
   try {
-    services.llm.enqueue({ type: 'stream', chunks: ['Validation loss ', 'turned up after ', 'epoch 20: **overfitting**.'], chunkDelayMs: 30 });
+    services.llm.enqueue({
+      type: 'stream',
+      chunks: ['Validation loss ', 'turned up after ', 'epoch 20: **overfitting**.'],
+      chunkDelayMs: 30,
+    });
     await p.page.goto(`${url}/panel`);
     const now = Date.now();
     await p.page.evaluate(
@@ -120,7 +131,11 @@ test('the Assistant streams an answer from the LLM, and Stop aborts the next one
   const { harness, url } = await configuredHarness();
   const p = await openPage(chromium.browser);
   try {
-    services.llm.enqueue({ type: 'stream', chunks: ['**Training** ', 'looks stable; ', 'loss keeps falling.'], chunkDelayMs: 50 });
+    services.llm.enqueue({
+      type: 'stream',
+      chunks: ['**Training** ', 'looks stable; ', 'loss keeps falling.'],
+      chunkDelayMs: 50,
+    });
     await p.page.goto(`${url}${APP}/assistant`);
     await p.page.getByTestId(testIds.assistant.suggestion).first().click();
     const conversation = p.page.getByRole('log', { name: 'Conversation' });
@@ -161,7 +176,9 @@ test('the Alerts page acknowledges a firing incident', async () => {
     await p.page.getByText('Acknowledged llm_queue_backlog').waitFor();
     await row.waitFor({ state: 'detached' });
 
-    const res = await fetch(`${services.alertingUrl}/v1/incidents?status=acknowledged`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${services.alertingUrl}/v1/incidents?status=acknowledged`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     const { incidents } = (await res.json()) as { incidents: Array<{ rule: string; acknowledged_by: string }> };
     expect(incidents).toEqual([expect.objectContaining({ rule: 'llm_queue_backlog', acknowledged_by: 'admin' })]);
     expectClean(p);
@@ -178,10 +195,39 @@ test('the Overview page shows both services healthy and the spend, runs and dash
     const now = Date.now();
     await services.push({
       llm: [
-        { ts: now - 60_000, provider: 'openai', model: 'gpt-4o', operation: 'chat', input_tokens: 812, output_tokens: 240, latency_ms: 1830, status: 'ok', cost_usd: 0.25 },
-        { ts: now - 30_000, provider: 'anthropic', model: 'claude-sonnet', operation: 'chat', input_tokens: 400, output_tokens: 100, latency_ms: 900, status: 'ok', cost_usd: 0.5 },
+        {
+          ts: now - 60_000,
+          provider: 'openai',
+          model: 'gpt-4o',
+          operation: 'chat',
+          input_tokens: 812,
+          output_tokens: 240,
+          latency_ms: 1830,
+          status: 'ok',
+          cost_usd: 0.25,
+        },
+        {
+          ts: now - 30_000,
+          provider: 'anthropic',
+          model: 'claude-sonnet',
+          operation: 'chat',
+          input_tokens: 400,
+          output_tokens: 100,
+          latency_ms: 900,
+          status: 'ok',
+          cost_usd: 0.5,
+        },
       ],
-      training: [{ run_id: 'resnet50-demo', ts: now - 10_000, epoch: 15, step: 1920, metrics: { train_loss: 0.23, val_loss: 0.29 }, model_info: { name: 'ResNet50', parameters: 25557032 } }],
+      training: [
+        {
+          run_id: 'resnet50-demo',
+          ts: now - 10_000,
+          epoch: 15,
+          step: 1920,
+          metrics: { train_loss: 0.23, val_loss: 0.29 },
+          model_info: { name: 'ResNet50', parameters: 25557032 },
+        },
+      ],
     });
     await p.page.goto(`${url}${APP}/overview`);
     const health = p.page.getByTestId(testIds.overview.health);
@@ -191,6 +237,95 @@ test('the Overview page shows both services healthy and the spend, runs and dash
     await p.page.getByTestId(testIds.overview.runs).getByText('resnet50-demo').waitFor();
     await screenshot(p.page, 'overview');
     expectClean(p);
+  } finally {
+    await p.page.close();
+    await harness.stop();
+  }
+});
+
+test('Live training draws a pushed point in under a second, and after the proxy cuts the stream the curve resumes with nothing missing or doubled', async () => {
+  const { harness, url } = await configuredHarness();
+  const p = await openPage(chromium.browser);
+  const runId = 'live-vit-demo';
+  const point = (step: number) => ({
+    run_id: runId,
+    ts: Date.now(),
+    epoch: Math.floor(step / 10),
+    step,
+    metrics: {
+      train_loss: 2 / (1 + step / 10),
+      val_loss: 2.1 / (1 + step / 12),
+      train_accuracy: step / 100,
+      learning_rate: 1e-3,
+    },
+  });
+  const trainLine = p.page.locator(`[data-testid="${testIds.liveTraining.line}"][data-metric="train_loss"]`);
+  const drawnSteps = async () =>
+    ((await trainLine.getAttribute('data-xs')) ?? '').split(',').filter(Boolean).map(Number);
+  try {
+    await services.push({ training: [1, 2, 3, 4, 5].map(point) });
+    await p.page.goto(`${url}${APP}/live-training?run_id=${runId}`);
+    await p.page.waitForFunction(
+      (sel) => document.querySelector(sel)?.getAttribute('data-count') === '5',
+      `[data-testid="${testIds.liveTraining.line}"][data-metric="train_loss"]`
+    );
+    await p.page.locator(`[data-testid="${testIds.liveTraining.connection}"][data-state="live"]`).waitFor();
+    await p.page.getByTestId(testIds.liveTraining.status).getByText('running').waitFor();
+
+    // A pushed point appears on the curve in under a second.
+    const pushedAt = Date.now();
+    await services.push({ training: [point(6)] });
+    await p.page.waitForFunction(
+      (sel) => document.querySelector(sel)?.getAttribute('data-count') === '6',
+      `[data-testid="${testIds.liveTraining.line}"][data-metric="train_loss"]`,
+      { timeout: 5000, polling: 20 }
+    );
+    expect(Date.now() - pushedAt).toBeLessThan(1000);
+
+    // The proxy drops the stream; points pushed meanwhile arrive after the resume, once each.
+    expect(harness.cutStreams()).toBeGreaterThan(0);
+    await services.push({ training: [7, 8, 9].map(point) });
+    await services.push({ training: [10, 11].map(point) });
+    await p.page.waitForFunction(
+      (sel) => document.querySelector(sel)?.getAttribute('data-count') === '11',
+      `[data-testid="${testIds.liveTraining.line}"][data-metric="train_loss"]`,
+      { timeout: 15000 }
+    );
+    expect(await drawnSteps()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const streams = harness.proxied.filter((r: { url: string }) => r.url.startsWith('/v1/stream/training'));
+    expect(streams.length).toBeGreaterThanOrEqual(2);
+    expect(Number(streams[streams.length - 1].lastEventId)).toBeGreaterThan(0);
+    // Still live afterwards: one more point is drawn.
+    await services.push({ training: [point(12)] });
+    await p.page.waitForFunction(
+      (sel) => document.querySelector(sel)?.getAttribute('data-count') === '12',
+      `[data-testid="${testIds.liveTraining.line}"][data-metric="train_loss"]`
+    );
+    expect(await p.page.getByTestId(testIds.liveTraining.assistant).getAttribute('href')).toBe(
+      `${APP}/assistant?run_id=${runId}`
+    );
+    await screenshot(p.page, 'live-training');
+
+    // An overfitting run: its current findings are shown beside the curves.
+    const now = Date.now();
+    const [train, val] = overfittingRun('live-overfit', now);
+    await services.push({
+      training: train.points.map(([ts, v], i) => ({
+        run_id: 'live-overfit',
+        ts,
+        epoch: i,
+        step: i,
+        metrics: { train_loss: v, val_loss: val.points[i][1] },
+      })),
+    });
+    await p.page.goto(`${url}${APP}/live-training?run_id=live-overfit`);
+    await p.page
+      .getByTestId(testIds.liveTraining.findings)
+      .getByText(/overfitting/i)
+      .first()
+      .waitFor();
+    expect(p.errors.filter((e) => !/network|ERR_|aborted/i.test(e))).toEqual([]);
+    expect(p.failedRequests).toEqual([]);
   } finally {
     await p.page.close();
     await harness.stop();

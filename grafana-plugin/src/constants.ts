@@ -11,6 +11,7 @@ export enum ROUTES {
   Overview = 'overview',
   Assistant = 'assistant',
   Alerts = 'alerts',
+  LiveTraining = 'live-training',
 }
 
 /** UIDs of the dashboards shipped under dashboards/ and provisioned into Grafana. */

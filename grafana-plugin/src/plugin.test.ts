@@ -67,16 +67,21 @@ describe('plugin.json files', () => {
     const org = app.id.split('-')[0];
     for (const nested of nestedPaths.map(read)) {
       expect(nested.id.split('-')[0]).toBe(org);
-      expect(app.includes).toEqual(expect.arrayContaining([expect.objectContaining({ type: nested.type, name: nested.name })]));
+      expect(app.includes).toEqual(
+        expect.arrayContaining([expect.objectContaining({ type: nested.type, name: nested.name })])
+      );
     }
   });
 
-  test('pages are declared for Overview, Assistant, Alerts and Configuration', () => {
-    const pages = app.includes.filter((i: { type: string }) => i.type === 'page').map((i: { name: string; path: string }) => [i.name, i.path]);
+  test('pages are declared for Overview, Assistant, Alerts, Live training and Configuration', () => {
+    const pages = app.includes
+      .filter((i: { type: string }) => i.type === 'page')
+      .map((i: { name: string; path: string }) => [i.name, i.path]);
     expect(pages).toEqual([
       ['Overview', '/a/%PLUGIN_ID%/overview'],
       ['Assistant', '/a/%PLUGIN_ID%/assistant'],
       ['Alerts', '/a/%PLUGIN_ID%/alerts'],
+      ['Live training', '/a/%PLUGIN_ID%/live-training'],
       ['Configuration', '/plugins/%PLUGIN_ID%'],
     ]);
   });

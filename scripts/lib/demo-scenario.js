@@ -9,6 +9,8 @@
 //   - a latency regression of openai/gpt-4o      from story minute -30 on (it stays)
 //   - three training runs from minute -60: healthy, overfitting from about epoch 20, and a
 //     gradient explosion from epoch 25 that fails the run.
+//   - a heavy spender "user-heavy" (openai/gpt-4o, $0.30 a minute)   story minutes [-15, +5) of each
+//     hour: $4.50 by minute 0, past 80 % of the demo's $5 per-user daily budget (scripts/lib/demo-budgets.js)
 
 /** mulberry32: small seeded PRNG. */
 function rng(seed) {
@@ -83,6 +85,9 @@ const phase = (m) => ((m % 60) + 60) % 60;
 const errorSpike = (m) => phase(m + 15) < 20;
 const cpuAnomaly = (m) => phase(m + 10) < 20;
 const latencyRegressed = (m) => m >= -30;
+const heavySpending = (m) => phase(m + 15) < 20;
+/** Dollars the heavy spender spends per story minute while heavySpending. */
+const HEAVY_USD_PER_MINUTE = 0.3;
 
 /** Traffic by local hour of day: quiet at night, busiest mid-afternoon (0.25–1.0). */
 function daily(t) {
@@ -145,6 +150,28 @@ function createScenario({ seed = 42, runsStartAt = -60, story, real }) {
           organization_id: orgs[users.indexOf(user) % orgs.length],
         });
       }
+    }
+  }
+
+  /** One expensive request per real minute while the story says so; no random draws, so the rest of the story is unchanged. */
+  function heavySpender(from, to, out) {
+    for (let ts = Math.ceil(from / 60000) * 60000; ts < to; ts += 60000) {
+      if (!heavySpending(story(ts))) continue;
+      out.llm.push({
+        ts,
+        provider: 'openai',
+        model: 'gpt-4o',
+        operation: 'chat',
+        input_tokens: 100000,
+        output_tokens: 5000,
+        latency_ms: 9000,
+        ttft_ms: 1200,
+        status: 'ok',
+        cost_usd: HEAVY_USD_PER_MINUTE,
+        user_id: 'user-heavy',
+        session_id: `user-heavy-s${Math.floor(ts / 1800000)}`,
+        organization_id: 'acme',
+      });
     }
   }
 
@@ -325,6 +352,7 @@ function createScenario({ seed = 42, runsStartAt = -60, story, real }) {
     window(from, to) {
       const out = { llm: [], system: [], business: [], training: [] };
       llm(from, to, out);
+      heavySpender(from, to, out);
       system(from, to, out);
       business(from, to, out);
       training(from, to, out);

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { bodyIdleTimeout, rejectUnsafeRequestText, unsafeBodyError } from '@aihub/core';
 import { formatValue } from '../types/value';
 import { requireAuth } from './auth';
+import { budgetsRouter } from './budgets';
 import { channelsRouter, notificationsRouter } from './channels';
 import type { ApiContext } from './context';
 import { ApiError, errorHandler, sendError } from './errors';
@@ -37,6 +38,7 @@ export function createApp(
   app.use('/v1/rules', rulesRouter(ctx));
   app.use('/v1/incidents', incidentsRouter(ctx));
   app.use('/v1/silences', silencesRouter(ctx));
+  app.use('/v1/budgets', budgetsRouter(ctx));
   app.use('/v1/channels', channelsRouter(ctx));
   app.use('/v1/notifications', notificationsRouter(ctx));
   app.get('/v1/alerts', (_req, res) => {

@@ -1,5 +1,6 @@
 import type { Database, Logger } from '@aihub/core';
 import type { AlertingConfig } from '../config/schema';
+import type { BudgetsApi } from './budgets';
 import type { AlertingMetrics } from '../metrics';
 import type { Integration } from '../notify/integration';
 import type { OutboxSender } from '../notify/outbox';
@@ -14,6 +15,7 @@ export interface ApiContext {
   now: () => number;
   rules: RuleStore;
   silences: SilenceStore;
+  budgets: BudgetsApi;
   outbox: OutboxSender;
   engine: RuleEngine;
   metrics: AlertingMetrics;

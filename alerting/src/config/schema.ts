@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseExpression } from 'cron-parser';
 import { AGGREGATIONS, isReservedKey, safeString } from '@aihub/core';
+import { budgetSchema } from '../budgets/schema';
 import { durationSchema } from './duration';
 import { labelRegexProblem } from './label-regex';
 
@@ -162,6 +163,25 @@ export const channelSchema = z.discriminatedUnion('type', [
     headers: z.record(z.string(), z.string()).default({}),
     timeout: durationSchema.default(10_000),
   }),
+  z.strictObject({
+    ...channelCommon,
+    type: z.literal('sms'),
+    /** Twilio or any API of its shape: POST {api_url}/2010-04-01/Accounts/{sid}/Messages.json. */
+    api_url: httpUrl.default('https://api.twilio.com'),
+    account_sid: z.string().min(1),
+    auth_token: z.string().min(1),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1),
+    timeout: durationSchema.default(10_000),
+    send_resolved: z.boolean().default(false),
+  }),
+  z.strictObject({
+    ...channelCommon,
+    type: z.literal('pagerduty'),
+    url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+    routing_key: z.string().min(1),
+    timeout: durationSchema.default(10_000),
+  }),
   z.strictObject({ ...channelCommon, type: z.literal('console') }),
   z.strictObject({ ...channelCommon, type: z.literal('file'), path: z.string().min(1) }),
 ]);
@@ -197,6 +217,8 @@ export const alertingConfigSchema = z
     channels: z.array(channelSchema).default([]),
     routes: z.array(routeSchema).default([]),
     rules: z.array(ruleSchema).default([]),
+    /** Spend budgets over LLM requests (src/budgets). */
+    budgets: z.array(budgetSchema).default([]),
     /** Delivery retries of the outbox: exponential backoff, then dead-letter. */
     retry: z
       .strictObject({
@@ -205,6 +227,19 @@ export const alertingConfigSchema = z
         max_attempts: z.int().min(1).default(10),
       })
       .default({ initial_backoff: 1_000, max_backoff: 300_000, max_attempts: 10 }),
+    /**
+     * Probable cause in notifications: the top finding of the collector's /v1/analyze for the
+     * alert's run or provider/model, within a hard budget (src/probable-cause). Unset → off.
+     */
+    probable_cause: z
+      .strictObject({
+        collector_url: httpUrl,
+        token: z.string().optional(),
+        timeout: durationSchema.default(1_000),
+        narrative: z.boolean().default(false),
+        narrative_timeout: durationSchema.default(5_000),
+      })
+      .optional(),
     /** Leadership lease between replicas on one PostgreSQL; a dead leader is replaced after it expires. */
     leader_lease: durationSchema.default(15_000),
   })
@@ -238,6 +273,16 @@ export const alertingConfigSchema = z
           message: `duplicate rule name "${r.name}"`,
         });
       rules.add(r.name);
+    });
+    const budgets = new Set<string>();
+    cfg.budgets.forEach((b, i) => {
+      if (budgets.has(b.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budgets', i, 'name'],
+          message: `duplicate budget name "${b.name}"`,
+        });
+      budgets.add(b.name);
     });
   });
 export type AlertingConfig = z.output<typeof alertingConfigSchema>;

@@ -32,6 +32,7 @@ interface IncidentRow {
   last_value: number | null;
   triggered_at: string | number;
   resolved_at: string | number | null;
+  notify_once: boolean;
 }
 
 interface GroupRow {
@@ -57,12 +58,12 @@ export class Dispatcher {
   private async loadAlerts(): Promise<Alert[]> {
     const rows = await this.deps.db.query<IncidentRow>(
       `SELECT id, fingerprint, status, labels, annotations, last_value, extract(epoch FROM triggered_at) * 1000 AS triggered_at,
-              extract(epoch FROM resolved_at) * 1000 AS resolved_at
+              extract(epoch FROM resolved_at) * 1000 AS resolved_at, notify_once
        FROM alert_incidents WHERE status <> 'resolved'
        UNION ALL
        SELECT * FROM (
          SELECT DISTINCT ON (fingerprint) id, fingerprint, status, labels, annotations, last_value,
-                extract(epoch FROM triggered_at) * 1000 AS triggered_at, extract(epoch FROM resolved_at) * 1000 AS resolved_at
+                extract(epoch FROM triggered_at) * 1000 AS triggered_at, extract(epoch FROM resolved_at) * 1000 AS resolved_at, notify_once
          FROM alert_incidents
          WHERE fingerprint IN (SELECT jsonb_array_elements_text(last_firing) FROM notification_groups)
          ORDER BY fingerprint, triggered_at DESC, id DESC) latest
@@ -78,6 +79,7 @@ export class Dispatcher {
       startsAt: Math.round(Number(r.triggered_at)),
       endsAt: r.resolved_at === null ? null : Math.round(Number(r.resolved_at)),
       acknowledged: r.status === 'acknowledged',
+      notifyOnce: r.notify_once,
     }));
   }
 

@@ -1,6 +1,7 @@
 import crypto from 'crypto';
 import type { Notification } from '../types/notification';
-import { DeliveryError, httpFailure, type Integration } from './integration';
+import { postOrThrow } from './http-post';
+import type { Integration } from './integration';
 
 export interface WebhookChannel {
   name: string;
@@ -85,24 +86,6 @@ export class WebhookIntegration implements Integration {
     if (n.id !== undefined) headers['x-aihub-notification-id'] = String(n.id);
     if (this.cfg.secret)
       headers['x-aihub-signature'] = signBody(this.cfg.secret, body, Math.floor(this.now() / 1000));
-    let res: Response;
-    try {
-      res = await fetch(this.cfg.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.cfg.timeout),
-        redirect: 'manual',
-      });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new DeliveryError(
-        `${this.name}: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (err as Error).message)}`,
-        true,
-      );
-    }
-    await res.body?.cancel().catch(() => undefined);
-    if (res.status < 200 || res.status >= 300)
-      throw httpFailure(this.name, res.status, res.headers.get('retry-after'));
+    await postOrThrow(this.name, this.cfg.url, { headers, body, timeoutMs: this.cfg.timeout });
   }
 }

@@ -30,12 +30,19 @@ export async function insertLlmRequests(
     status?: 'ok' | 'error';
     latency_ms?: number;
     cost_usd?: number;
+    input_tokens?: number;
+    output_tokens?: number;
+    user_id?: string;
+    organization_id?: string;
+    tags?: Record<string, string>;
   }[],
 ): Promise<void> {
   await db.query(
-    `INSERT INTO llm_requests (time, provider, model, status, latency_ms, cost_usd)
-     SELECT to_timestamp(x.time / 1000.0), x.provider, x.model, coalesce(x.status, 'ok'), x.latency_ms, x.cost_usd
-     FROM jsonb_to_recordset($1::jsonb) AS x(time float8, provider text, model text, status text, latency_ms float8, cost_usd float8)`,
+    `INSERT INTO llm_requests (time, provider, model, status, latency_ms, cost_usd, input_tokens, output_tokens, user_id, organization_id, tags)
+     SELECT to_timestamp(x.time / 1000.0), x.provider, x.model, coalesce(x.status, 'ok'), x.latency_ms, x.cost_usd,
+            coalesce(x.input_tokens, 0), coalesce(x.output_tokens, 0), x.user_id, x.organization_id, coalesce(x.tags, '{}'::jsonb)
+     FROM jsonb_to_recordset($1::jsonb) AS x(time float8, provider text, model text, status text, latency_ms float8, cost_usd float8,
+          input_tokens bigint, output_tokens bigint, user_id text, organization_id text, tags jsonb)`,
     [JSON.stringify(rows)],
   );
 }

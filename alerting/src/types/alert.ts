@@ -11,6 +11,8 @@ export interface Alert {
   startsAt: number;
   endsAt: number | null;
   acknowledged: boolean;
+  /** Announced once, never repeated after repeat_interval (budget thresholds: once per period). */
+  notifyOnce?: boolean;
 }
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 3, warning: 2, info: 1 };

@@ -4,6 +4,7 @@ export * from './migrate';
 export * from './retention';
 export * from './writer';
 export * from './queries';
+export * from './llm-spend';
 export { SeriesCache, canonicalLabels, type ResolvedSeries } from './series-cache';
 export * from './series-guard';
 export { migrations, type Migration } from './migrations';

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { requestJson } from './proxy';
-import { incidentsSchema, rulesSchema, type Incident, type Rule, type SilenceRequest } from './types';
+import {
+  budgetsSchema,
+  incidentsSchema,
+  rulesSchema,
+  type Budget,
+  type Incident,
+  type Rule,
+  type SilenceRequest,
+} from './types';
 
 export interface IncidentFilter {
   status?: string;
@@ -41,4 +49,11 @@ export async function createSilence(silence: SilenceRequest): Promise<void> {
 
 export function listRules(): Promise<Rule[]> {
   return requestJson('alerting', '/v1/rules', rulesSchema);
+}
+
+/** Budgets with where they stand this period, the top `instances` spenders of each. */
+export function listBudgets(instances = 5): Promise<Budget[]> {
+  return requestJson('alerting', '/v1/budgets', budgetsSchema, {
+    params: { include: 'status', instances: String(instances) },
+  });
 }

@@ -118,7 +118,10 @@ export type LlmSummaryRow = z.infer<typeof llmSummaryRowSchema>;
 /** The collector answers `{from, to, totals: {requests, cost_usd, …}, models: […]}`. */
 export const llmSummarySchema = z
   .object({
-    totals: z.object({ requests: z.number().optional(), cost_usd: z.number().nullable().optional() }).passthrough().optional(),
+    totals: z
+      .object({ requests: z.number().optional(), cost_usd: z.number().nullable().optional() })
+      .passthrough()
+      .optional(),
     models: z.array(llmSummaryRowSchema).default([]),
   })
   .passthrough()
@@ -200,3 +203,34 @@ export interface SilenceRequest {
   comment: string;
   createdBy: string;
 }
+
+/** One budget instance this period (GET /v1/budgets?include=status). */
+export const budgetInstanceSchema = z.object({
+  labels: z.record(z.string()).default({}),
+  spent: z.number(),
+  percent: z.number(),
+  forecast: z.number().nullable().default(null),
+  thresholds_crossed: z.array(z.number()).default([]),
+  forecast_over: z.boolean().default(false),
+});
+export type BudgetInstance = z.infer<typeof budgetInstanceSchema>;
+
+export const budgetSchema = z.object({
+  name: z.string(),
+  period: z.string(),
+  timezone: z.string().default('UTC'),
+  thresholds: z.array(z.number()).default([50, 80, 100]),
+  source: z.string().optional(),
+  status: z
+    .object({
+      unit: z.enum(['usd', 'tokens']),
+      limit: z.number(),
+      period_end: z.string(),
+      instances_total: z.number(),
+      instances: z.array(budgetInstanceSchema),
+    })
+    .optional(),
+});
+export type Budget = z.infer<typeof budgetSchema>;
+
+export const budgetsSchema = z.object({ budgets: z.array(budgetSchema) }).transform((o) => o.budgets);

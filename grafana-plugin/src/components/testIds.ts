@@ -15,6 +15,8 @@ export const testIds = {
     incidents: 'data-testid overview-incidents',
     runs: 'data-testid overview-runs',
     spend: 'data-testid overview-spend',
+    budgets: 'data-testid overview-budgets',
+    budgetRow: 'data-testid overview-budget-row',
     dashboards: 'data-testid overview-dashboards',
   },
   assistant: {
@@ -27,6 +29,15 @@ export const testIds = {
     messages: 'data-testid assistant-messages',
     pending: 'data-testid assistant-pending',
     suggestion: 'data-testid assistant-suggestion',
+  },
+  liveTraining: {
+    container: 'data-testid live-training-container',
+    chart: 'data-testid live-training-chart',
+    line: 'data-testid live-training-line',
+    status: 'data-testid live-training-status',
+    connection: 'data-testid live-training-connection',
+    findings: 'data-testid live-training-findings',
+    assistant: 'data-testid live-training-assistant',
   },
   alerts: {
     container: 'data-testid alerts-container',

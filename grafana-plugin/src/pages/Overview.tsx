@@ -3,9 +3,10 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Badge, Card, LoadingPlaceholder, Stack, TextLink, useStyles2 } from '@grafana/ui';
-import { listIncidents } from '../api/alerting';
+import { listBudgets, listIncidents } from '../api/alerting';
 import { getLlmSummary, listTrainingRuns } from '../api/collector';
 import type { Severity } from '../api/types';
+import { BudgetProgress } from '../components/BudgetProgress/BudgetProgress';
 import { ServiceErrorAlert } from '../components/ServiceErrorAlert/ServiceErrorAlert';
 import { ServiceHealth } from '../components/ServiceHealth/ServiceHealth';
 import { testIds } from '../components/testIds';
@@ -34,6 +35,7 @@ function Overview() {
   const incidents = useAsyncData(() => listIncidents({ status: 'active' }), []);
   const runs = useAsyncData(() => listTrainingRuns(), []);
   const spend = useAsyncData(() => getLlmSummary({ from: startOfToday(), to: Date.now() }), []);
+  const budgets = useAsyncData(() => listBudgets(), []);
 
   return (
     <PluginPage>
@@ -53,7 +55,11 @@ function Overview() {
           ) : (
             <Stack direction="row" gap={2}>
               {SEVERITIES.map((s) => (
-                <Badge key={s} color={badge[s]} text={`${s}: ${(incidents.value ?? []).filter((i) => i.severity === s).length}`} />
+                <Badge
+                  key={s}
+                  color={badge[s]}
+                  text={`${s}: ${(incidents.value ?? []).filter((i) => i.severity === s).length}`}
+                />
               ))}
               <TextLink href={prefixRoute(ROUTES.Alerts)}>Open alerts</TextLink>
             </Stack>
@@ -67,13 +73,23 @@ function Overview() {
             <ServiceErrorAlert error={spend.error} title="LLM summary unavailable" />
           ) : (
             <div>
-              <div className={styles.big}>
-                ${(spend.value?.total_cost_usd ?? 0).toFixed(2)}
-              </div>
+              <div className={styles.big}>${(spend.value?.total_cost_usd ?? 0).toFixed(2)}</div>
               <div className={styles.muted}>
                 {(spend.value?.models ?? []).length} models, {spend.value?.requests ?? 0} requests
               </div>
             </div>
+          )}
+        </Section>
+
+        <Section title="Budgets" testId={testIds.overview.budgets}>
+          {budgets.loading && !budgets.value ? (
+            <LoadingPlaceholder text="Loading budgets…" />
+          ) : budgets.error ? (
+            <ServiceErrorAlert error={budgets.error} title="Budgets unavailable" />
+          ) : (budgets.value ?? []).length === 0 ? (
+            <p className={styles.muted}>No budgets defined (budgets: in the alerting config, or POST /v1/budgets).</p>
+          ) : (
+            (budgets.value ?? []).map((b) => <BudgetProgress key={b.name} budget={b} />)
           )}
         </Section>
 
@@ -92,7 +108,11 @@ function Overview() {
                     {r.run_id}
                   </TextLink>{' '}
                   <span className={styles.muted}>
-                    {[r.model_name, r.status, r.last_epoch !== undefined && r.last_epoch !== null ? `epoch ${r.last_epoch}` : undefined]
+                    {[
+                      r.model_name,
+                      r.status,
+                      r.last_epoch !== undefined && r.last_epoch !== null ? `epoch ${r.last_epoch}` : undefined,
+                    ]
                       .filter(Boolean)
                       .join(' · ')}
                   </span>{' '}
@@ -123,7 +143,12 @@ export default Overview;
 
 const getStyles = (theme: GrafanaTheme2) => ({
   grid: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(360px, 1fr))', gap: theme.spacing(2) }),
-  section: css({ background: theme.colors.background.primary, border: `1px solid ${theme.colors.border.weak}`, borderRadius: theme.shape.radius.default, padding: theme.spacing(2) }),
+  section: css({
+    background: theme.colors.background.primary,
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+    padding: theme.spacing(2),
+  }),
   big: css({ fontSize: theme.typography.h2.fontSize }),
   muted: css({ color: theme.colors.text.secondary }),
   list: css({ listStyle: 'none', padding: 0, '& li': { marginBottom: theme.spacing(0.5) } }),

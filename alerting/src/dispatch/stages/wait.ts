@@ -5,7 +5,7 @@ import type { Stage } from '../../types/stage';
 /**
  * Group timing: the first notification of a group waits group_wait (to collect its
  * siblings); a changed group waits group_interval after the last; an unchanged group with
- * unacknowledged firing alerts repeats after repeat_interval.
+ * unacknowledged firing alerts repeats after repeat_interval (notify-once alerts never repeat).
  */
 export class GroupWaitStage implements Stage<GroupFlush> {
   readonly name = 'group_wait';
@@ -19,7 +19,9 @@ export class GroupWaitStage implements Stage<GroupFlush> {
     }
     if (hash !== state.lastHash)
       return now >= state.lastFlushAt + route.group_interval ? { ...g, hash } : null;
-    const repeat = g.firing.some((a) => !a.acknowledged) && now >= state.lastFlushAt + route.repeat_interval;
+    const repeat =
+      g.firing.some((a) => !a.acknowledged && !a.notifyOnce) &&
+      now >= state.lastFlushAt + route.repeat_interval;
     return repeat ? { ...g, hash } : null;
   }
 }

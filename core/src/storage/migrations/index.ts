@@ -3,7 +3,8 @@ import { metrics } from './0001_metrics';
 import { alerting } from './0002_alerting';
 import { tensorboard } from './0003_tensorboard';
 import { repairUnreadableRows } from './0004_repair_unreadable_rows';
+import { budgets } from './0005_budgets';
 
 /** Every schema change, oldest first. Append new migrations; never edit an applied one. */
-export const migrations: Migration[] = [metrics, alerting, tensorboard, repairUnreadableRows];
+export const migrations: Migration[] = [metrics, alerting, tensorboard, repairUnreadableRows, budgets];
 export type { Migration };
