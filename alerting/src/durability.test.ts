@@ -33,9 +33,7 @@ rules:
 }
 
 function dbEnv(storage: TestStorage): Record<string, string> {
-  return storage.config.databaseUrl
-    ? { DATABASE_URL: storage.config.databaseUrl }
-    : { DATA_DIR: storage.config.dataDir };
+  return storage.env;
 }
 
 async function withDb<T>(storage: TestStorage, fn: (db: Database) => Promise<T>): Promise<T> {

@@ -78,6 +78,8 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     const retentionMode = await setupRetention(db, {
       retentionDays: config.retentionDays,
       compressAfterDays: config.compressAfterDays,
+      timescaledb: config.timescaledb,
+      warn: (message) => logger.warn(message),
     });
 
     const telemetry = new CollectorTelemetry({
@@ -152,7 +154,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
         maxInflight: config.maxInflightPushes,
       }),
     );
-    app.use(createQueryRouter({ db, now: deps.now }));
+    app.use(createQueryRouter({ db, now: deps.now, rollups: config.queryRollups }));
     for (const f of features) if (f.router) app.use(f.router(ctx));
     app.use((req, res) =>
       sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)),

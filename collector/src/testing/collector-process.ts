@@ -13,8 +13,7 @@ export function startCollectorProcess(
     COLLECTOR_PORT: '0',
     AIHUB_TOKENS: token,
     SELF_METRICS_INTERVAL: '0',
-    DATA_DIR: storage.config.dataDir,
-    ...(storage.config.databaseUrl ? { DATABASE_URL: storage.config.databaseUrl } : {}),
+    ...storage.env,
     ...env,
   });
 }

@@ -6,3 +6,6 @@ export * from './writer';
 export * from './queries';
 export { SeriesCache, canonicalLabels } from './series-cache';
 export { migrations, type Migration } from './migrations';
+export * from './timescale';
+export { refreshRollups } from './rollups/timescale-rollups';
+export { llmSummary, type LlmSummary } from './readers/llm-summary';
