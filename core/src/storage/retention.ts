@@ -1,5 +1,9 @@
 import type { Database } from './database';
-import { DROP_ROLLUP_TRIGGERS_SQL, ROLLUP_AGGREGATES, setupTimescaleRollups } from './rollups/timescale-rollups';
+import {
+  DROP_ROLLUP_TRIGGERS_SQL,
+  ROLLUP_AGGREGATES,
+  setupTimescaleRollups,
+} from './rollups/timescale-rollups';
 import { resolveTimescale, type TimescaleMode } from './timescale';
 
 export interface RetentionOptions {
@@ -65,8 +69,12 @@ export async function deleteExpired(db: Database, retentionDays: number, now = n
     );
     deleted += Number(rows[0]?.n ?? 0);
   }
-  // Rollups go with the raw rows they summarise.
-  for (const table of ROLLUP_TABLES) await db.query(`DELETE FROM ${table} WHERE bucket < $1`, [cutoff]);
+  // Maintained rollups go with the raw rows they summarise (continuous aggregates have policies).
+  const tables = await db.query<{ name: string }>(
+    "SELECT relname AS name FROM pg_class WHERE relname = ANY($1::text[]) AND relkind = 'r'",
+    [ROLLUP_TABLES],
+  );
+  for (const { name } of tables) await db.query(`DELETE FROM ${name} WHERE bucket < $1`, [cutoff]);
   await db.query('DELETE FROM idempotency_keys WHERE created_at < $1', [
     new Date(now.getTime() - 86_400_000),
   ]);

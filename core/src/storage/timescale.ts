@@ -40,7 +40,8 @@ export async function probeTimescale(db: Database): Promise<TimescaleStatus> {
     };
   }
   const [available] = await db.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
-  if (!available) return { enabled: false, reason: 'the timescaledb extension is not installed on the server' };
+  if (!available)
+    return { enabled: false, reason: 'the timescaledb extension is not installed on the server' };
   if (!(await preloaded()))
     return {
       enabled: false,

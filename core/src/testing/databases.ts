@@ -90,9 +90,7 @@ async function serverDatabase(
 ): Promise<{ config: StorageConfig; cleanup(): Promise<void> }> {
   const adminUrl = process.env[urlVariable];
   if (!adminUrl) {
-    throw new Error(
-      `${urlVariable} is not set: run the tests through jest (global setup starts ${what})`,
-    );
+    throw new Error(`${urlVariable} is not set: run the tests through jest (global setup starts ${what})`);
   }
   const name = `t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = async (sql: string) => {

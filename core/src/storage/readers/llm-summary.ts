@@ -87,8 +87,9 @@ export async function llmSummary(
     ttft_ms_p95: m.ttft_ms_p95,
     cache_hit_rate: m.requests ? m.cache_hits / m.requests : null,
   }));
-  const sum = (k: 'requests' | 'errors' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'unpriced_requests') =>
-    models.reduce((a, m) => a + m[k], 0);
+  const sum = (
+    k: 'requests' | 'errors' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'unpriced_requests',
+  ) => models.reduce((a, m) => a + m[k], 0);
   return {
     totals: {
       requests: sum('requests'),

@@ -21,24 +21,31 @@ export interface Histogram {
 }
 
 /**
- * percentile_cont(q) estimated from the histogram: the rank's position inside its bucket,
- * interpolated on the log scale, clamped to the exact min and max (so a constant series
- * comes out exact).
+ * percentile_cont(q) estimated from the histogram: like percentile_cont, interpolates linearly
+ * between the two order statistics around rank q·(n−1); each of those is placed inside its
+ * bucket on the log scale by its position among the bucket's values. The smallest and largest
+ * values are known exactly (so a constant latency comes out exact).
  */
 export function histogramQuantile(h: Histogram, q: number): number | null {
   const buckets = [...h.counts.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((a, [, n]) => a + n, 0);
   if (total === 0) return null;
-  const rank = q * (total - 1);
-  let below = 0;
-  for (const [index, n] of buckets) {
-    if (rank < below + n) {
-      if (index > HISTOGRAM_BUCKETS) return h.max;
-      const within = Math.min(1, Math.max(0, (rank - below + 0.5) / n));
-      const estimate = Math.exp((index - 1 + within) * WIDTH) - 1;
-      return Math.min(h.max, Math.max(h.min, estimate));
+  const orderStatistic = (k: number): number => {
+    if (k <= 0) return h.min;
+    if (k >= total - 1) return h.max;
+    let below = 0;
+    for (const [index, n] of buckets) {
+      if (k < below + n) {
+        if (index > HISTOGRAM_BUCKETS) return h.max;
+        const within = (k - below + 0.5) / n;
+        return Math.min(h.max, Math.max(h.min, Math.exp((index - 1 + within) * WIDTH) - 1));
+      }
+      below += n;
     }
-    below += n;
-  }
-  return h.max;
+    return h.max;
+  };
+  const rank = q * (total - 1);
+  const lo = Math.floor(rank);
+  const a = orderStatistic(lo);
+  return rank === lo ? a : a + (rank - lo) * (orderStatistic(lo + 1) - a);
 }

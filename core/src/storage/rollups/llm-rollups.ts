@@ -37,11 +37,15 @@ const COLUMNS =
 function partsSql(plan: ReadPlan, params: unknown[]): string {
   return [
     ...plan.rollups.map(
-      (s) => `SELECT provider, model, bucket, requests, errors, input_tokens, output_tokens, cache_hits, unpriced, cost_usd
+      (
+        s,
+      ) => `SELECT provider, model, bucket, requests, errors, input_tokens, output_tokens, cache_hits, unpriced, cost_usd
         FROM llm_rollup_1m WHERE ${FILTER} AND ${rollupSpanSql(s, params)}`,
     ),
     ...plan.raw.map(
-      (s) => `SELECT provider, model, time, 1::bigint, (status = 'error')::int::bigint, input_tokens, output_tokens,
+      (
+        s,
+      ) => `SELECT provider, model, time, 1::bigint, (status = 'error')::int::bigint, input_tokens, output_tokens,
           cache_hit::int::bigint, (NOT priced)::int::bigint, cost_usd
         FROM llm_requests WHERE ${FILTER} AND ${rawSpanSql('time', s, params)}`,
     ),
@@ -50,7 +54,9 @@ function partsSql(plan: ReadPlan, params: unknown[]): string {
 
 function grouping(by: string[] | undefined) {
   const cols = by ?? ['provider', 'model'];
-  const labels = cols.length ? `jsonb_build_object(${cols.map((c) => `'${c}', ${c}`).join(', ')})` : `'{}'::jsonb`;
+  const labels = cols.length
+    ? `jsonb_build_object(${cols.map((c) => `'${c}', ${c}`).join(', ')})`
+    : `'{}'::jsonb`;
   return { cols, labels };
 }
 
@@ -213,7 +219,11 @@ export async function llmTotalsFromRollups(
     params,
   );
   const [latency, ttft] = [await histograms(db, p, 'latency', q), await histograms(db, p, 'ttft', q)];
-  const p95 = (m: Map<string, { labels: Record<string, string>; h: Histogram }>, provider: unknown, model: unknown) => {
+  const p95 = (
+    m: Map<string, { labels: Record<string, string>; h: Histogram }>,
+    provider: unknown,
+    model: unknown,
+  ) => {
     for (const e of m.values())
       if (e.labels.provider === provider && e.labels.model === model) return histogramQuantile(e.h, 0.95);
     return null;
