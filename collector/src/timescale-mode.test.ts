@@ -1,4 +1,9 @@
-import { COLLECTOR_MAIN, createTestStorage, startServiceProcess, type TestStorage } from '@aihub/core';
+import {
+  COLLECTOR_MAIN,
+  createTestStorage,
+  startServiceProcess,
+  type TestStorage,
+} from '@aihub/core/testing';
 
 // The test PostgreSQL server has timescaledb installed but not preloaded (see the jest setup):
 // what a user has right after installing the package, before timescaledb-tune.

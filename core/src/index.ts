@@ -6,8 +6,5 @@ export * from './pricing/price-table';
 export * from './logging/logger';
 export * from './config/env';
 export * from './security/tokens';
-export * from './testing/databases';
 export * from './analysis';
-export * from './testing/prometheus-text';
-export * from './testing/service-process';
 export * from './http/api-error';

@@ -1,4 +1,9 @@
-import { COLLECTOR_MAIN, startServiceProcess, type ServiceProcess, type TestStorage } from '@aihub/core';
+import {
+  COLLECTOR_MAIN,
+  startServiceProcess,
+  type ServiceProcess,
+  type TestStorage,
+} from '@aihub/core/testing';
 
 /**
  * `node collector/dist/main.js` as its own process on `storage` (a replica beside others on the

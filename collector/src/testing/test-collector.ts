@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers */
-import { createTestStorage, type TestDriver, type TestStorage } from '@aihub/core';
+import { createTestStorage, type TestDriver, type TestStorage } from '@aihub/core/testing';
 import { createCollector, type Collector } from '../collector';
 import { loadCollectorConfig } from '../config';
 import { defaultFeatures } from '../features';

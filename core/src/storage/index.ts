@@ -9,3 +9,7 @@ export { migrations, type Migration } from './migrations';
 export * from './timescale';
 export { refreshRollups } from './rollups/timescale-rollups';
 export { llmSummary, type LlmSummary } from './readers/llm-summary';
+export * from './readers/training-events';
+export * from './readers/training-runs';
+export * from './readers/series-points';
+export * from './tensorboard-files';
