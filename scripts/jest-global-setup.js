@@ -17,7 +17,8 @@ module.exports = async function globalSetup() {
   if (!process.env.TEST_TIMESCALEDB_URL) {
     const ts = await ensureTimescaleInstalled();
     if (!ts.ok) {
-      if (process.env.CI === 'true') throw new Error(`CI=true and TimescaleDB is not available: ${ts.reason}`);
+      if (process.env.CI === 'true')
+        throw new Error(`CI=true and TimescaleDB is not available: ${ts.reason}`);
       console.warn(
         `\n[setup] The TimescaleDB suites did NOT run: ${ts.reason}.\n` +
           '        Set TIMESCALEDB_SOURCE=../shared/vendor/timescaledb-2.28.3.tar.gz (as .ci/run does) to build it once.\n',

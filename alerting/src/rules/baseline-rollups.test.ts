@@ -1,5 +1,10 @@
 import { BatchWriter, queryRange, type Database, type LlmRow, type Queryable } from '@aihub/core';
-import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/testing';
+import {
+  createTestStorage,
+  recordingQueryable as recording,
+  TEST_DRIVERS,
+  type TestStorage,
+} from '@aihub/core/testing';
 import { thresholdRuleSchema } from '../config/schema';
 import { thresholdRuleValues } from './series-values';
 
@@ -28,22 +33,6 @@ function request(timeMs: number, i: number, model: string): LlmRow {
     sessionId: null,
     organizationId: null,
     tags: {},
-  };
-}
-
-/** A Queryable that remembers the SQL it ran. */
-function recording(db: Queryable): { db: Queryable; sql: string[] } {
-  const sql: string[] = [];
-  return {
-    sql,
-    db: {
-      query: (text, params) => {
-        sql.push(text);
-        return db.query(text, params);
-      },
-      exec: (text) => db.exec(text),
-      copyBinary: (t, c, d) => db.copyBinary(t, c, d),
-    },
   };
 }
 

@@ -6,5 +6,6 @@
 export * from './databases';
 export * from './prometheus-text';
 export * from './service-process';
+export * from './recording-queryable';
 export * from '../analysis/testing/openai-test-server';
 export * from '../analysis/testing/synthetic';

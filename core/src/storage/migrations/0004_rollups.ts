@@ -14,7 +14,7 @@ import { histogramBucketSql } from '../rollups/latency-histogram';
 const bucket = (width: string, column: string) =>
   `date_bin(INTERVAL '${width}', ${column}, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
 
-const seriesRollup = (table: string, width: string) => `
+const seriesRollup = (table: string) => `
 CREATE TABLE ${table} (
   series_id  bigint NOT NULL,
   bucket     timestamptz NOT NULL,
@@ -82,8 +82,8 @@ export const rollups: Migration = {
   version: 4,
   name: 'rollups',
   sql: `
-${seriesRollup('metric_rollup_1m', '1 minute')}
-${seriesRollup('metric_rollup_1h', '1 hour')}
+${seriesRollup('metric_rollup_1m')}
+${seriesRollup('metric_rollup_1h')}
 
 CREATE TABLE llm_rollup_1m (
   provider      text NOT NULL,

@@ -1,5 +1,5 @@
 import type { Queryable } from '../database';
-import { llmTotalsFromRollups, type LlmModelTotals } from '../rollups/llm-rollups';
+import { llmTotalsFromRollups, toModelTotals, type LlmModelTotals } from '../rollups/llm-rollups';
 
 /** GET /v1/llm/summary: per provider/model and overall, over [from, to]. */
 export interface LlmSummary {
@@ -33,7 +33,7 @@ async function rawTotals(db: Queryable, fromMs: number, toMs: number): Promise<L
     `SELECT provider, model, count(*) AS requests,
             count(*) FILTER (WHERE status = 'error') AS errors,
             sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-            sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE NOT priced) AS unpriced_requests,
+            sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE NOT priced) AS unpriced,
             percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_ms_p95,
             percentile_cont(0.95) WITHIN GROUP (ORDER BY ttft_ms) AS ttft_ms_p95,
             count(*) FILTER (WHERE cache_hit) AS cache_hits
@@ -41,20 +41,7 @@ async function rawTotals(db: Queryable, fromMs: number, toMs: number): Promise<L
      GROUP BY provider, model`,
     [fromMs, toMs],
   );
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return rows.map((r) => ({
-    provider: String(r.provider),
-    model: String(r.model),
-    requests: Number(r.requests),
-    errors: Number(r.errors),
-    input_tokens: Number(r.input_tokens ?? 0),
-    output_tokens: Number(r.output_tokens ?? 0),
-    cost_usd: num(r.cost_usd),
-    unpriced_requests: Number(r.unpriced_requests),
-    cache_hits: Number(r.cache_hits),
-    latency_ms_p95: num(r.latency_ms_p95),
-    ttft_ms_p95: num(r.ttft_ms_p95),
-  }));
+  return rows.map(toModelTotals);
 }
 
 /** Totals of LLM requests in [fromMs, toMs], from the rollups unless `rollups` is false or the window is short. */

@@ -228,17 +228,29 @@ export async function llmTotalsFromRollups(
       if (e.labels.provider === provider && e.labels.model === model) return histogramQuantile(e.h, 0.95);
     return null;
   };
-  return rows.map((r) => ({
+  return rows.map((r) =>
+    toModelTotals({
+      ...r,
+      latency_ms_p95: p95(latency, r.provider, r.model),
+      ttft_ms_p95: p95(ttft, r.provider, r.model),
+    }),
+  );
+}
+
+/** A per provider/model row of sums (and p95s) as numbers, from either path. */
+export function toModelTotals(r: Record<string, string | number | null>): LlmModelTotals {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
     provider: String(r.provider),
     model: String(r.model),
     requests: Number(r.requests),
     errors: Number(r.errors),
     input_tokens: Number(r.input_tokens ?? 0),
     output_tokens: Number(r.output_tokens ?? 0),
-    cost_usd: r.cost_usd === null ? null : Number(r.cost_usd),
+    cost_usd: num(r.cost_usd),
     unpriced_requests: Number(r.unpriced),
     cache_hits: Number(r.cache_hits),
-    latency_ms_p95: p95(latency, r.provider, r.model),
-    ttft_ms_p95: p95(ttft, r.provider, r.model),
-  }));
+    latency_ms_p95: num(r.latency_ms_p95),
+    ttft_ms_p95: num(r.ttft_ms_p95),
+  };
 }

@@ -1,5 +1,6 @@
 import { createTestStorage, TEST_DRIVERS, type TestStorage } from '../../testing/databases';
-import type { Database, Queryable } from '../database';
+import { recordingQueryable as recording } from '../../testing/recording-queryable';
+import type { Database } from '../database';
 import { BatchWriter } from '../writer';
 import { queryRange, LLM_SIGNALS, type Aggregation, type RangeQuery, type RangeResult } from '../queries';
 import { llmSummary } from '../readers/llm-summary';
@@ -40,22 +41,6 @@ function llmRow(timeMs: number, i: number, over: Partial<LlmRow> = {}): LlmRow {
     organizationId: null,
     tags: {},
     ...over,
-  };
-}
-
-/** A Queryable that remembers the SQL it ran: shows which tables answered. */
-function recording(db: Queryable): { db: Queryable; sql: string[] } {
-  const sql: string[] = [];
-  return {
-    sql,
-    db: {
-      query: (text, params) => {
-        sql.push(text);
-        return db.query(text, params);
-      },
-      exec: (text) => db.exec(text),
-      copyBinary: (t, c, d) => db.copyBinary(t, c, d),
-    },
   };
 }
 
