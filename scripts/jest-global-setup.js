@@ -5,7 +5,7 @@
 // nothing is optional.
 const { ensure, requirements } = require('./lib/system-packages');
 const { startEphemeralPostgres } = require('./lib/ephemeral-postgres');
-const { ensureTimescaleInstalled } = require('./lib/timescaledb');
+const { timescaleForTests } = require('./lib/timescaledb');
 
 module.exports = async function globalSetup() {
   ensure(Object.values(requirements));
@@ -15,17 +15,8 @@ module.exports = async function globalSetup() {
     process.env.TEST_DATABASE_URL = pg.url;
   }
   if (!process.env.TEST_TIMESCALEDB_URL) {
-    const ts = await ensureTimescaleInstalled();
-    if (!ts.ok) {
-      if (process.env.CI === 'true')
-        throw new Error(`CI=true and TimescaleDB is not available: ${ts.reason}`);
-      console.warn(
-        `\n[setup] The TimescaleDB suites did NOT run: ${ts.reason}.\n` +
-          '        Set TIMESCALEDB_SOURCE=../shared/vendor/timescaledb-2.28.3.tar.gz (as .ci/run does) to build it once.\n',
-      );
-      return;
-    }
-    const tsdb = await startEphemeralPostgres({ preload: ['timescaledb'] });
+    const tsdb = await timescaleForTests({ start: startEphemeralPostgres });
+    if (!tsdb) return;
     globalThis.__AIHUB_TSDB__ = tsdb;
     process.env.TEST_TIMESCALEDB_URL = tsdb.url;
   }

@@ -161,4 +161,25 @@ async function ensureTimescaleInstalled({ source = process.env.TIMESCALEDB_SOURC
   return { ok: true, version };
 }
 
-module.exports = { ensureTimescaleInstalled, installedVersion };
+/**
+ * The TimescaleDB server for a test run: the extension made available, then a cluster started
+ * with it preloaded. Without it: under CI=true an error, else null and a warning saying clearly
+ * that the TimescaleDB suites do not run, and why.
+ */
+async function timescaleForTests({
+  env = process.env,
+  ensureInstalled = ensureTimescaleInstalled,
+  start,
+  warn = console.warn,
+}) {
+  const installed = await ensureInstalled({ source: env.TIMESCALEDB_SOURCE });
+  if (installed.ok) return start({ preload: ['timescaledb'] });
+  if (env.CI === 'true') throw new Error(`CI=true and TimescaleDB is not available: ${installed.reason}`);
+  warn(
+    `\n[setup] The TimescaleDB suites did NOT run: ${installed.reason}.\n` +
+      '        Set TIMESCALEDB_SOURCE=../shared/vendor/timescaledb-2.28.3.tar.gz (as .ci/run does) to build it once.\n',
+  );
+  return null;
+}
+
+module.exports = { ensureTimescaleInstalled, installedVersion, timescaleForTests };
