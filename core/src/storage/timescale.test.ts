@@ -2,7 +2,10 @@ import { ConfigError } from '../config/env';
 import { createTestStorage, TEST_DRIVERS, type TestStorage } from '../testing/databases';
 import type { Database } from './database';
 import { migrate } from './migrate';
-import { setupRetention } from './retention';
+import { migrations } from './migrations';
+import { queryRange } from './queries';
+import { setupRetention, timescaleSetupSql } from './retention';
+import { BatchWriter } from './writer';
 import { parseTimescaleMode } from './timescale';
 
 const options = { retentionDays: 36_500, compressAfterDays: 7 };
@@ -108,6 +111,49 @@ test('on PGlite, TIMESCALEDB=on refuses and auto stays quiet', async () => {
         ].map(
           (view_name) => ({ view_name, materialized_only: false }), // real-time aggregation
         ),
+      );
+    } finally {
+      await db.close();
+      await storage.cleanup();
+    }
+  });
+});
+
+(TEST_DRIVERS.includes('timescaledb') ? describe : describe.skip)('an existing TimescaleDB install', () => {
+  test('upgrades: hypertables from before the rollups get continuous aggregates that match raw reads', async () => {
+    const storage = await createTestStorage('timescaledb');
+    const db = await storage.open();
+    try {
+      // The previous release: migrations 1–3, then hypertables and policies.
+      await migrate(db, migrations.slice(0, 3));
+      await db.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+      for (const sql of timescaleSetupSql(options)) await db.query(sql);
+      const t0 = Date.UTC(2026, 6, 1, 8, 0, 30);
+      const writer = new BatchWriter(db);
+      const samples = Array.from({ length: 720 }, (_, i) => ({
+        name: 'old_cpu',
+        labels: {},
+        timeMs: t0 + i * 10_000,
+        value: i % 13,
+      }));
+      await writer.write({ batch: { samples, llm: [], training: [] }, accepted: samples.length });
+      await writer.close();
+      // This release on the same database.
+      expect(await migrate(db)).toEqual([4]);
+      expect(await setupRetention(db, options)).toBe('timescaledb');
+      const q = {
+        name: 'old_cpu',
+        fromMs: t0,
+        toMs: t0 + 2 * 3_600_000,
+        stepMs: 3_600_000,
+        agg: 'sum' as const,
+      };
+      const rolled = await queryRange(db, q);
+      expect(rolled.series[0].points).toEqual(
+        (await queryRange(db, { ...q, rollups: false })).series[0].points,
+      );
+      expect(rolled.series[0].points.map((p) => p[1]).reduce((a, b) => a + b, 0)).toBe(
+        samples.reduce((a, s) => a + s.value, 0),
       );
     } finally {
       await db.close();

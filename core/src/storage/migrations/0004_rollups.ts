@@ -123,8 +123,15 @@ END $$;
 -- A hypertable (an existing TimescaleDB install) takes no transition-table triggers: there the
 -- setup step turns these tables into continuous aggregates instead.
 DO $do$
+DECLARE
+  hypertable boolean := false;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'metric_samples'::regclass AND tgname = 'ts_insert_blocker') THEN
+  IF to_regclass('timescaledb_information.hypertables') IS NOT NULL THEN
+    EXECUTE $q$SELECT EXISTS (SELECT 1 FROM timescaledb_information.hypertables
+                             WHERE hypertable_schema = current_schema() AND hypertable_name = 'metric_samples')$q$
+      INTO hypertable;
+  END IF;
+  IF hypertable THEN
     RETURN;
   END IF;
   CREATE TRIGGER metric_samples_rollups AFTER INSERT ON metric_samples
