@@ -1,6 +1,6 @@
 // Read-side latency against the collector process on PGlite, PostgreSQL and TimescaleDB: 24 h
 // of 15 s samples for 200 series (1.15M samples), then /v1/query_range raw and bucketed, by name
-// across series, an LLM derived signal and /v1/llm/summary; p50/p95 over 30 requests each,
+// across series, an LLM derived signal and /v1/llm/summary; p50/p95 over 20 requests each,
 // through the rollups and (QUERY_ROLLUPS=off, same data) from raw rows, with the TimescaleDB
 // rollup against plain PostgreSQL's raw path from the same run.
 const fs = require('fs');
@@ -53,13 +53,13 @@ async function load(url, start, end) {
   return { samples, chunks: chunks.length, seconds: (Date.now() - t0) / 1000 };
 }
 
-/** p50/p95 of each query against the collector at url (3 warm-up requests, then 30). */
+/** p50/p95 of each query against the collector at url (3 warm-up requests, then 20). */
 async function measure(url, start, end) {
   const headers = { authorization: `Bearer ${TOKEN}` };
   const q = async (label, pathAndQuery) => {
     const times = [];
     let bytes = 0;
-    for (let i = 0; i < 33; i++) {
+    for (let i = 0; i < 23; i++) {
       const s = performance.now();
       const res = await fetch(url + pathAndQuery, { headers });
       const text = await res.text();

@@ -2,7 +2,8 @@ import type { Migration } from './migration';
 import { histogramBucketSql } from '../rollups/latency-histogram';
 
 /**
- * Rollups behind wide reads (issue 13): per series per minute and per hour (count, sum, min,
+ * Rollups behind wide reads (issue 13): per series per minute, per 5 minutes (the common
+ * dashboard step) and per hour (count, sum, min,
  * max, last) and per provider/model per minute for LLM requests (requests, errors, tokens,
  * cost, latency/TTFT sums and extremes, plus log-bucket histograms for p95).
  *
@@ -83,6 +84,7 @@ export const rollups: Migration = {
   name: 'rollups',
   sql: `
 ${seriesRollup('metric_rollup_1m')}
+${seriesRollup('metric_rollup_5m')}
 ${seriesRollup('metric_rollup_1h')}
 
 CREATE TABLE llm_rollup_1m (
@@ -112,6 +114,7 @@ ${histogram('llm_ttft_hist_1m')}
 CREATE FUNCTION metric_rollups_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 ${seriesUpsert('metric_rollup_1m', '1 minute', 'new_samples')}
+${seriesUpsert('metric_rollup_5m', '5 minutes', 'new_samples')}
 ${seriesUpsert('metric_rollup_1h', '1 hour', 'new_samples')}
   RETURN NULL;
 END $$;
@@ -140,6 +143,7 @@ BEGIN
     REFERENCING NEW TABLE AS new_requests FOR EACH STATEMENT EXECUTE FUNCTION llm_rollups_add();
   -- Data already stored before this migration.
 ${seriesUpsert('metric_rollup_1m', '1 minute', 'metric_samples')}
+${seriesUpsert('metric_rollup_5m', '5 minutes', 'metric_samples')}
 ${seriesUpsert('metric_rollup_1h', '1 hour', 'metric_samples')}
 ${llmUpsert('llm_requests')}
 END $do$;

@@ -24,6 +24,7 @@ export interface ReadPlan {
 }
 
 export const MINUTE_MS = 60_000;
+export const FIVE_MINUTES_MS = 5 * MINUTE_MS;
 export const HOUR_MS = 3_600_000;
 /** Shorter ranges read raw rows: there a rollup saves little, and raw p95s stay exact. */
 export const MIN_ROLLUP_RANGE_MS = 15 * MINUTE_MS;

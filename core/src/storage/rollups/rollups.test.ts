@@ -67,9 +67,11 @@ test('a read plan takes whole hours, then whole minutes, then raw rows at the ed
     { fromMs: FROM, toMs: at(9, 1), inclusiveEnd: false },
     { fromMs: at(11, 59), toMs: TO, inclusiveEnd: true },
   ]);
-  // An hour bucket would straddle 5-minute steps: minutes only.
-  expect(planRollupRead(FROM, TO, 300_000, [HOUR, 60_000])!.rollups).toEqual([
-    { widthMs: 60_000, fromMs: at(9, 1), toMs: at(11, 59) },
+  // An hour bucket would straddle 5-minute steps: 5-minute buckets, minutes at the fringes.
+  expect(planRollupRead(FROM, TO, 300_000, [HOUR, 300_000, 60_000])!.rollups).toEqual([
+    { widthMs: 60_000, fromMs: at(9, 1), toMs: at(9, 5) },
+    { widthMs: 300_000, fromMs: at(9, 5), toMs: at(11, 55) },
+    { widthMs: 60_000, fromMs: at(11, 55), toMs: at(11, 59) },
   ]);
   // A 90 s step splits minute buckets; a 10-minute range reads raw rows.
   expect(planRollupRead(FROM, TO, 90_000, [HOUR, 60_000])).toBeNull();
@@ -121,7 +123,7 @@ describe.each(TEST_DRIVERS)('rollups on %s', (driver) => {
     for (const q of seriesQueries()) {
       const rec = recording(db);
       const rolled = await queryRange(rec.db, q);
-      expect(rec.sql.join('\n')).toMatch(q.stepMs === 300_000 ? /metric_rollup_1m/ : /metric_rollup_1h/);
+      expect(rec.sql.join('\n')).toMatch(q.stepMs === 300_000 ? /metric_rollup_5m/ : /metric_rollup_1h/);
       expectSameResult(rolled, await queryRange(db, { ...q, rollups: false }));
     }
   }

@@ -1,5 +1,5 @@
 import type { Queryable } from '../database';
-import { HOUR_MS, MINUTE_MS, planRollupRead, rawSpanSql, rollupSpanSql } from './plan';
+import { FIVE_MINUTES_MS, HOUR_MS, MINUTE_MS, planRollupRead, rawSpanSql, rollupSpanSql } from './plan';
 
 /** A bucketed range read of stored series (not the LLM signals). */
 export interface SeriesRollupQuery {
@@ -20,7 +20,11 @@ export interface RangeRow {
   v: number | null;
 }
 
-const TABLES: Record<number, string> = { [HOUR_MS]: 'metric_rollup_1h', [MINUTE_MS]: 'metric_rollup_1m' };
+const TABLES: Record<number, string> = {
+  [HOUR_MS]: 'metric_rollup_1h',
+  [FIVE_MINUTES_MS]: 'metric_rollup_5m',
+  [MINUTE_MS]: 'metric_rollup_1m',
+};
 
 // Aggregations that combine exactly from per-bucket count, sum, min, max and last.
 const FINAL: Record<string, string> = {
@@ -33,7 +37,7 @@ const FINAL: Record<string, string> = {
 };
 
 /**
- * The same rows queryRange's raw path returns, read from the per-minute and per-hour rollups
+ * The same rows queryRange's raw path returns, read from the per-minute, 5-minute and hour rollups
  * plus raw samples at the edges; null when the query cannot be answered that way (p95, rate,
  * or a step that splits rollup buckets).
  */
@@ -43,7 +47,7 @@ export async function seriesRangeFromRollups(
 ): Promise<RangeRow[] | null> {
   const final = FINAL[q.agg];
   if (!final) return null;
-  const plan = planRollupRead(q.fromMs, q.toMs, q.stepMs, [HOUR_MS, MINUTE_MS]);
+  const plan = planRollupRead(q.fromMs, q.toMs, q.stepMs, [HOUR_MS, FIVE_MINUTES_MS, MINUTE_MS]);
   if (!plan) return null;
   const params: unknown[] = [q.name, JSON.stringify(q.matchers)];
   const inSelection = 'series_id IN (SELECT id FROM sel)';

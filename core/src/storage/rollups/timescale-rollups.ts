@@ -33,6 +33,7 @@ const histogramAggregate = (name: string, column: string): Aggregate => ({
 
 export const ROLLUP_AGGREGATES: Aggregate[] = [
   seriesAggregate('metric_rollup_1m', '1 minute'),
+  seriesAggregate('metric_rollup_5m', '5 minutes'),
   seriesAggregate('metric_rollup_1h', '1 hour'),
   {
     name: 'llm_rollup_1m',
@@ -90,10 +91,9 @@ export async function refreshRollups(db: Database): Promise<void> {
   const [ext] = await db.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
   if (!ext) return;
   const jobs = await db.query<{ job_id: number }>(
-    `SELECT j.job_id FROM timescaledb_information.jobs j
-     WHERE j.proc_name = 'policy_refresh_continuous_aggregate'
-       AND j.hypertable_name IN (SELECT materialization_hypertable_name FROM timescaledb_information.continuous_aggregates
-                                 WHERE view_name = ANY($1::text[]))`,
+    `SELECT job_id FROM timescaledb_information.jobs
+     WHERE proc_name = 'policy_refresh_continuous_aggregate' AND hypertable_name = ANY($1::text[])
+     ORDER BY job_id`,
     [ROLLUP_AGGREGATES.map((a) => a.name)],
   );
   for (const j of jobs) await db.query(`CALL run_job(${Number(j.job_id)})`);
