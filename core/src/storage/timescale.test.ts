@@ -108,6 +108,7 @@ test('on PGlite, TIMESCALEDB=on refuses and auto stays quiet', async () => {
           'llm_ttft_hist_1m',
           'metric_rollup_1h',
           'metric_rollup_1m',
+          'metric_rollup_5m',
         ].map(
           (view_name) => ({ view_name, materialized_only: false }), // real-time aggregation
         ),
