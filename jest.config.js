@@ -10,7 +10,10 @@ module.exports = {
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json', 'node'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': '<rootDir>/scripts/jest-esbuild-transform.js' },
-  moduleNameMapper: { '^@aihub/(core|collector|alerting|client)$': '<rootDir>/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@aihub/core/testing$': '<rootDir>/core/src/testing/index.ts',
+    '^@aihub/(core|collector|alerting|client)$': '<rootDir>/$1/src/index.ts',
+  },
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
   globalTeardown: '<rootDir>/scripts/jest-global-teardown.js',
   testTimeout: 60000,

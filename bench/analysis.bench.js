@@ -15,17 +15,8 @@ const { createAnalysisRouter } = require('../collector/dist/analysis');
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
 
-const {
-  openDatabase,
-  migrate,
-  createLogger,
-  createLlmClient,
-  DEFAULT_LLM_OPTIONS,
-  startOpenAiTestServer,
-  trainingRun,
-  llmTraffic,
-  diagnose,
-} = core;
+const { openDatabase, migrate, createLogger, createLlmClient, DEFAULT_LLM_OPTIONS, diagnose } = core;
+const { startOpenAiTestServer, trainingRun, llmTraffic } = require('../core/dist/testing');
 const logger = createLogger({ level: 'error' });
 const pct = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -21,7 +21,8 @@ const { ProbableCause } = require('../alerting/dist/probable-cause/probable-caus
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
 
-const { openDatabase, migrate, createLogger, llmSpendBy, trainingRun } = core;
+const { openDatabase, migrate, createLogger, llmSpendBy } = core;
+const { trainingRun } = require('../core/dist/testing');
 const logger = createLogger({ level: 'error' });
 const USERS = 10_000;
 const CYCLES = 10;

@@ -5,6 +5,7 @@ const fs = require('fs');
 const path = require('path');
 const { startEphemeralPostgres } = require('../scripts/lib/ephemeral-postgres');
 const { ensure, requirements } = require('../scripts/lib/system-packages');
+const { ensureTimescaleInstalled } = require('../scripts/lib/timescaledb');
 
 async function main() {
   const only = process.argv.slice(2);
@@ -15,13 +16,21 @@ async function main() {
     .sort();
   ensure([requirements.postgres]);
   const pg = await startEphemeralPostgres({ fsync: true });
+  // TimescaleDB beside it (built once per machine from TIMESCALEDB_SOURCE when missing).
+  const ts = await ensureTimescaleInstalled();
+  if (!ts.ok) console.warn(`[bench] no TimescaleDB figures: ${ts.reason}`);
+  const tsdb = ts.ok ? await startEphemeralPostgres({ fsync: true, preload: ['timescaledb'] }) : null;
   let failed = 0;
   try {
     for (const f of files) {
       console.log(`\n=== ${f}`);
       const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, f)], {
         stdio: 'inherit',
-        env: { ...process.env, BENCH_DATABASE_URL: pg.url },
+        env: {
+          ...process.env,
+          BENCH_DATABASE_URL: pg.url,
+          ...(tsdb ? { BENCH_TIMESCALEDB_URL: tsdb.url } : {}),
+        },
       });
       if (r.status !== 0) {
         failed++;
@@ -30,6 +39,7 @@ async function main() {
     }
   } finally {
     await pg.stop();
+    await tsdb?.stop();
   }
   printTable(files.map((f) => f.replace(/\.bench\.js$/, '')));
   if (failed) process.exit(1);

@@ -1,8 +1,11 @@
 // Starts the real services the tests use once per run: an ephemeral PostgreSQL cluster
-// (TEST_DATABASE_URL, unless one is given) and makes sure Prometheus, Chromium and
-// scikit-learn are installed. Under CI=true nothing is optional.
+// (TEST_DATABASE_URL, unless one is given), an ephemeral TimescaleDB cluster
+// (TEST_TIMESCALEDB_URL: the extension built once per machine from TIMESCALEDB_SOURCE when
+// missing) and makes sure Prometheus, Chromium and scikit-learn are installed. Under CI=true
+// nothing is optional.
 const { ensure, requirements } = require('./lib/system-packages');
 const { startEphemeralPostgres } = require('./lib/ephemeral-postgres');
+const { timescaleForTests } = require('./lib/timescaledb');
 
 module.exports = async function globalSetup() {
   ensure(Object.values(requirements));
@@ -10,5 +13,11 @@ module.exports = async function globalSetup() {
     const pg = await startEphemeralPostgres();
     globalThis.__AIHUB_PG__ = pg;
     process.env.TEST_DATABASE_URL = pg.url;
+  }
+  if (!process.env.TEST_TIMESCALEDB_URL) {
+    const tsdb = await timescaleForTests({ start: startEphemeralPostgres });
+    if (!tsdb) return;
+    globalThis.__AIHUB_TSDB__ = tsdb;
+    process.env.TEST_TIMESCALEDB_URL = tsdb.url;
   }
 };

@@ -6,7 +6,7 @@ import {
   startServiceProcess,
   type ServiceProcess,
   type TestStorage,
-} from '@aihub/core';
+} from '@aihub/core/testing';
 
 /**
  * "No input may crash a service or make it answer 5xx": random and malformed bodies and query

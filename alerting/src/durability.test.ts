@@ -2,7 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { Database } from '@aihub/core';
-import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/src/testing/databases';
+import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/testing';
 import { startHttpReceiver } from './testing/receivers';
 import { insertSamples } from './testing/samples';
 import { killHard, sleep, startAlertingProcess, waitFor } from './testing/process';
@@ -33,9 +33,7 @@ rules:
 }
 
 function dbEnv(storage: TestStorage): Record<string, string> {
-  return storage.config.databaseUrl
-    ? { DATABASE_URL: storage.config.databaseUrl }
-    : { DATA_DIR: storage.config.dataDir };
+  return storage.env;
 }
 
 async function withDb<T>(storage: TestStorage, fn: (db: Database) => Promise<T>): Promise<T> {

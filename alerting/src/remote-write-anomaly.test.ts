@@ -2,7 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import snappy from 'snappy';
-import { createTestStorage, encodeWriteRequest, remoteSeries, type TestStorage } from '@aihub/core';
+import { createTestStorage, encodeWriteRequest, remoteSeries, type TestStorage } from '@aihub/core/testing';
 import { startCollectorProcess, type CollectorProcess } from './testing/collector-process';
 import { startAlertingProcess, sleep, stopProcess, waitFor } from './testing/process';
 import { startHttpReceiver } from './testing/receivers';

@@ -1,5 +1,5 @@
 import { createLogger, type Database } from '@aihub/core';
-import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/src/testing/databases';
+import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/testing';
 import { parseAlertingConfig } from './config/load';
 import { createAlerting, type Alerting } from './service';
 import { startHttpReceiver } from './testing/receivers';

@@ -8,16 +8,30 @@ const { startService } = require('./service-process');
 const COLLECTOR_MAIN = path.join(__dirname, '..', '..', 'collector', 'dist', 'main.js');
 const BENCH_TOKEN = 'bench-token';
 
+/** Fresh storage for a benchmark: a new database on the driver's server, or a PGlite directory. */
+async function freshBenchStorage(driver, name) {
+  if (driver === 'postgres')
+    return { databaseUrl: await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, name), timescaledb: 'off' };
+  if (driver === 'timescaledb') {
+    if (!process.env.BENCH_TIMESCALEDB_URL)
+      throw new Error('BENCH_TIMESCALEDB_URL is not set (bench/run.js starts one)');
+    return {
+      databaseUrl: await freshDatabaseUrl(process.env.BENCH_TIMESCALEDB_URL, name),
+      timescaledb: 'on',
+    };
+  }
+  return { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`)), timescaledb: 'off' };
+}
+
 /**
- * Starts `node collector/dist/main.js` on a new PostgreSQL database named `name` (on
- * BENCH_DATABASE_URL) or a new PGlite directory; resolves once it listens.
- * Returns {svc, url, storage, stop()} — stop() ends the process and removes a PGlite directory.
+ * Starts `node collector/dist/main.js` on a new database named `name` (pglite, postgres on
+ * BENCH_DATABASE_URL or timescaledb on BENCH_TIMESCALEDB_URL), or on `reuse` (the storage of an
+ * earlier run, e.g. the same data read with other settings); resolves once it listens.
+ * Returns {svc, url, storage, stop()} — stop() ends the process and removes a fresh PGlite
+ * directory unless `keep` is set.
  */
-async function startBenchCollector(driver, name, env = {}) {
-  const storage =
-    driver === 'postgres'
-      ? { databaseUrl: await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, name) }
-      : { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`)) };
+async function startBenchCollector(driver, name, env = {}, { reuse, keep = false } = {}) {
+  const storage = reuse ?? (await freshBenchStorage(driver, name));
   const svc = startService(COLLECTOR_MAIN, {
     COLLECTOR_PORT: '0',
     AIHUB_TOKENS: BENCH_TOKEN,
@@ -25,6 +39,7 @@ async function startBenchCollector(driver, name, env = {}) {
     LOG_LEVEL: 'warn',
     DATABASE_URL: storage.databaseUrl ?? '',
     DATA_DIR: storage.dataDir ?? os.tmpdir(),
+    TIMESCALEDB: storage.timescaledb,
     ...env,
   });
   const url = await svc.ready;
@@ -34,7 +49,7 @@ async function startBenchCollector(driver, name, env = {}) {
     storage,
     async stop() {
       await svc.stop();
-      if (storage.dataDir) fs.rmSync(storage.dataDir, { recursive: true, force: true });
+      if (storage.dataDir && !keep) fs.rmSync(storage.dataDir, { recursive: true, force: true });
     },
   };
 }

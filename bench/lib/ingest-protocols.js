@@ -5,7 +5,7 @@ const autocannon = require('autocannon');
 const crypto = require('crypto');
 const { Client } = require('pg');
 const snappy = require('snappy');
-const { encodeWriteRequest } = require('../../core/dist');
+const { encodeWriteRequest } = require('../../core/dist/testing');
 const { ExportTraceServiceRequest } = require('../../collector/dist/otlp/otlp-proto');
 const { startBenchCollector, BENCH_TOKEN } = require('./collector');
 

@@ -2,11 +2,7 @@
 import OpenAI from 'openai';
 import { instrumentOpenAI, PushClient } from './index';
 import { startTestCollector, type TestCollector } from '../../collector/src/testing/test-collector';
-import {
-  startOpenAiTestServer,
-  TEST_LLM_ERRORS,
-  type OpenAiTestServer,
-} from '../../core/src/analysis/testing/openai-test-server';
+import { startOpenAiTestServer, TEST_LLM_ERRORS, type OpenAiTestServer } from '@aihub/core/testing';
 
 async function llmRows(c: TestCollector, model: string) {
   return c.collector.context.db.query<any>(

@@ -83,6 +83,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     const retentionMode = await setupRetention(db, {
       retentionDays: config.retentionDays,
       compressAfterDays: config.compressAfterDays,
+      timescaledb: config.timescaledb,
       warn: (message) => logger.warn(message),
     });
 
@@ -167,7 +168,9 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
         maxOpenBodies: config.maxOpenBodies,
       }),
     );
-    app.use(createQueryRouter({ db, now: deps.now, budget: config.queryBudget }));
+    app.use(
+      createQueryRouter({ db, now: deps.now, budget: config.queryBudget, rollups: config.queryRollups }),
+    );
     for (const f of features) if (f.router) app.use(f.router(ctx));
     app.use((req, res) =>
       sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)),

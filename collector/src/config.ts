@@ -9,6 +9,8 @@ import {
   envString,
   isLoopbackHost,
   parseDuration,
+  parseTimescaleMode,
+  type TimescaleMode,
   type Env,
   type IngestLimits,
   type PriceOverride,
@@ -36,6 +38,10 @@ export interface CollectorConfig {
   queryBudget: { maxSeries: number; maxSeriesPoints: number };
   retentionDays: number;
   compressAfterDays: number;
+  /** TIMESCALEDB=auto|on|off: whether to use the timescaledb extension on a server. */
+  timescaledb: TimescaleMode;
+  /** QUERY_ROLLUPS=off makes every read use raw rows (for comparisons; default on). */
+  queryRollups: boolean;
   /** 0 disables the collector's own host metrics. */
   selfMetricsIntervalMs: number;
   /** A training run or host silent this long drops out of /metrics. */
@@ -93,6 +99,8 @@ export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
     },
     retentionDays: envInt(env, 'RETENTION_DAYS', 30, 1),
     compressAfterDays: envInt(env, 'COMPRESS_AFTER_DAYS', 7, 1),
+    timescaledb: parseTimescaleMode(env.TIMESCALEDB),
+    queryRollups: parseOnOff(env, 'QUERY_ROLLUPS', true),
     selfMetricsIntervalMs: parseDuration(envString(env, 'SELF_METRICS_INTERVAL') ?? '15s'),
     liveGaugeTtlMs: parseDuration(envString(env, 'LIVE_GAUGE_TTL') ?? '15m'),
     priceOverrides,
@@ -105,4 +113,12 @@ export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
     },
     logLevel: level as CollectorConfig['logLevel'],
   };
+}
+
+function parseOnOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = envString(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
 }

@@ -1,4 +1,5 @@
-import { createTestStorage, TEST_DRIVERS, openDatabase, type TestStorage } from '@aihub/core';
+import { openDatabase } from '@aihub/core';
+import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/testing';
 import { startCollectorProcess } from './testing/collector-process';
 
 const TOKEN = 'durability-token';

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`collector failed to start: ${err?.stack ?? err}\n`);
+  // A ConfigError (e.g. TIMESCALEDB=on on a server without it) is the user's to fix: no stack.
+  if (err instanceof ConfigError) process.stderr.write(`configuration error: ${err.message}\n`);
+  else process.stderr.write(`collector failed to start: ${err?.stack ?? err}\n`);
   process.exit(1);
 });

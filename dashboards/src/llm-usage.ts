@@ -119,13 +119,14 @@ export function llmUsageDashboard(): Dashboard {
       sqlTable(
         'Spend by model: today and last 7 days',
         { w: 12, h: 9 },
+        // Seven days of requests: read from the per-minute rollup (a continuous aggregate on TimescaleDB).
         `
         SELECT provider, model,
-               coalesce(sum(cost_usd) FILTER (WHERE time >= date_trunc('day', now())), 0) AS "today USD",
+               coalesce(sum(cost_usd) FILTER (WHERE bucket >= date_trunc('day', now())), 0) AS "today USD",
                coalesce(sum(cost_usd), 0) AS "7 days USD",
-               count(*) FILTER (WHERE NOT priced) AS "unpriced requests"
-        FROM llm_requests
-        WHERE time >= now() - interval '7 days' AND ${SQL_FILTER}
+               sum(unpriced) AS "unpriced requests"
+        FROM llm_rollup_1m
+        WHERE bucket >= date_trunc('minute', now() - interval '7 days') AND ${SQL_FILTER}
         GROUP BY provider, model
         ORDER BY "7 days USD" DESC
         `,

@@ -52,7 +52,7 @@ export async function startServices(): Promise<Services> {
   const defaultFeatures = collectorPkg.defaultFeatures ?? requireBuilt('@aihub/collector/dist/features').defaultFeatures;
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aihub-plugin-browser-'));
-  const llm = await core.startOpenAiTestServer();
+  const llm = await requireBuilt('@aihub/core/testing').startOpenAiTestServer();
   const env = {
     COLLECTOR_PORT: '0',
     HOST: '127.0.0.1',

@@ -38,10 +38,11 @@ function run(asUser, cmd, args, opts = {}) {
 }
 
 /**
- * Starts a cluster and returns {url, port, dir, stop()}.
+ * Starts a cluster and returns {url, port, dir, stop()}. `preload` lists libraries for
+ * shared_preload_libraries (['timescaledb'] for a TimescaleDB server).
  * initdb refuses to run as root, so as root the cluster belongs to the `postgres` user.
  */
-async function startEphemeralPostgres({ fsync = true } = {}) {
+async function startEphemeralPostgres({ fsync = true, preload = [] } = {}) {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
   const asUser = process.getuid && process.getuid() === 0 ? 'postgres' : null;
@@ -77,6 +78,8 @@ async function startEphemeralPostgres({ fsync = true } = {}) {
     'max_connections=200',
     '-c',
     'shared_buffers=256MB',
+    ...(preload.length ? ['-c', `shared_preload_libraries=${preload.join(',')}`] : []),
+    ...(preload.includes('timescaledb') ? ['-c', 'timescaledb.telemetry_level=off'] : []),
   ];
   const cmd = asUser ? 'runuser' : `${bin}/postgres`;
   const cmdArgs = asUser ? ['-u', asUser, '--', `${bin}/postgres`, ...args] : args;

@@ -1,7 +1,7 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { createTestStorage, type TestStorage } from '@aihub/core';
+import { createTestStorage, type TestStorage } from '@aihub/core/testing';
 import { startCollectorProcess, type CollectorProcess } from '../testing/collector-process';
 import { startAlertingProcess, sleep, stopProcess, waitFor } from '../testing/process';
 import { startHttpReceiver } from '../testing/receivers';

@@ -1,4 +1,5 @@
-import { createLogger, parsePrometheusText, type Database } from '@aihub/core';
+import { createLogger, type Database } from '@aihub/core';
+import { parsePrometheusText } from '@aihub/core/testing';
 import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/src/testing/databases';
 import { parseAlertingConfig } from '../config/load';
 import { createAlerting, type Alerting } from '../service';

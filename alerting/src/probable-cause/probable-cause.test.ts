@@ -1,6 +1,7 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
-import { createLogger, startOpenAiTestServer, trainingRun, type Database } from '@aihub/core';
+import { createLogger, type Database } from '@aihub/core';
+import { startOpenAiTestServer, trainingRun } from '@aihub/core/testing';
 import { createTestStorage, type TestStorage } from '@aihub/core/src/testing/databases';
 import { parseAlertingConfig } from '../config/load';
 import { createAlerting, type Alerting } from '../service';

@@ -1,5 +1,5 @@
 import { createLogger, type Database } from '@aihub/core';
-import { createTestStorage, type TestStorage } from '@aihub/core/src/testing/databases';
+import { createTestStorage, type TestStorage } from '@aihub/core/testing';
 import { ruleSchema, type AnomalyRule } from '../config/schema';
 import { listIncidents } from '../incidents/store';
 import { insertSamples } from '../testing/samples';

@@ -1,5 +1,5 @@
 import { createLogger, type Database } from '@aihub/core';
-import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/src/testing/databases';
+import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/testing';
 import { ruleSchema, type Rule, type RuleInput } from '../config/schema';
 import { listIncidents } from '../incidents/store';
 import { insertLlmRequests, insertSamples } from '../testing/samples';

@@ -1,4 +1,5 @@
-import { BatchWriter, createTestStorage, type Database, type TestStorage } from '@aihub/core';
+import { BatchWriter, type Database } from '@aihub/core';
+import { createTestStorage, type TestStorage } from '@aihub/core/testing';
 import { thresholdRuleSchema } from '../config/schema';
 import { thresholdRuleValues } from './series-values';
 

@@ -1,4 +1,4 @@
-import { COLLECTOR_MAIN, startServiceProcess, type ServiceProcess } from '@aihub/core';
+import { COLLECTOR_MAIN, startServiceProcess, type ServiceProcess } from '@aihub/core/testing';
 
 export interface CollectorProcess extends ServiceProcess {
   /** POST /v1/push with the given bearer token; the HTTP status. */

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'child_process';
-import { ALERTING_CLI, startServiceProcess, type ServiceProcess } from '@aihub/core';
+import { ALERTING_CLI, startServiceProcess, type ServiceProcess } from '@aihub/core/testing';
 
 export const ALERTING_BIN = ALERTING_CLI;
 

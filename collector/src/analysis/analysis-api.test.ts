@@ -4,20 +4,22 @@ import express from 'express';
 import {
   createLlmClient,
   createLogger,
-  createTestStorage,
   DEFAULT_LLM_OPTIONS,
-  llmTraffic,
-  startOpenAiTestServer,
   systemPrompt,
-  TEST_LLM_ERRORS,
-  trainingRun,
   type Database,
   type LlmClient,
   type LlmUsageRecord,
-  type OpenAiTestServer,
   type SeriesInput,
-  type TestStorage,
 } from '@aihub/core';
+import {
+  createTestStorage,
+  llmTraffic,
+  startOpenAiTestServer,
+  TEST_LLM_ERRORS,
+  trainingRun,
+  type OpenAiTestServer,
+  type TestStorage,
+} from '@aihub/core/testing';
 import { createCollector, type Collector } from '../collector';
 import { loadCollectorConfig } from '../config';
 import { analysisFeature } from './feature';

@@ -4,7 +4,10 @@
  * averaged into buckets so one context stays a few thousand points per series.
  */
 import {
+  getTrainingRun,
   queryRange,
+  seriesPointsInWindow,
+  trainingRunSeries,
   type AnalysisContextInfo,
   type AnalysisKind,
   type ChatContext,
@@ -33,67 +36,31 @@ export interface LoadedContext {
   info: AnalysisContextInfo;
 }
 
-interface RunRow {
-  run_id: string;
-  model_name: string | null;
-  parameters: string | number | null;
-  first_seen: Date | string;
-  last_seen: Date | string;
-  last_epoch: number | null;
-  last_step: number | null;
-}
-
-const ms = (d: Date | string) => (d instanceof Date ? d.getTime() : Date.parse(d));
-
 export async function loadTrainingRun(db: Queryable, runId: string, from?: number, to?: number) {
-  const [run] = await db.query<RunRow>(
-    `SELECT run_id, model_name, parameters, first_seen, last_seen, last_epoch, last_step FROM training_runs WHERE run_id = $1`,
-    [runId],
-  );
+  const run = await getTrainingRun(db, runId);
   if (!run)
     throw new ApiError(404, 'not_found', `no training run "${runId.slice(0, 200)}"`, [
       { path: 'context.run_id', message: 'unknown run' },
     ]);
-  const windowFrom = from ?? ms(run.first_seen);
-  const windowTo = to ?? ms(run.last_seen);
-  const series = await db.query<{ id: string; name: string; labels: Record<string, string> }>(
-    `SELECT id::text AS id, name, labels FROM metric_series
-     WHERE name LIKE 'training\\_%' AND labels @> $1::jsonb ORDER BY name, id`,
-    [JSON.stringify({ run_id: runId })],
+  const windowFrom = from ?? run.firstSeenMs;
+  const windowTo = to ?? run.lastSeenMs;
+  const series = await trainingRunSeries(db, runId);
+  const points = await seriesPointsInWindow(
+    db,
+    series.map((s) => s.id),
+    windowFrom,
+    windowTo,
+    MAX_CONTEXT_POINTS_PER_SERIES,
   );
-  const out: SeriesInput[] = [];
-  if (series.length) {
-    const ids = series.map((s) => s.id);
-    const counts = await db.query<{ id: string; n: number }>(
-      `SELECT series_id::text AS id, count(*)::int AS n FROM metric_samples
-       WHERE series_id = ANY($1::bigint[]) AND time >= to_timestamp($2 / 1000.0) AND time <= to_timestamp($3 / 1000.0)
-       GROUP BY series_id`,
-      [ids, windowFrom, windowTo],
-    );
-    const long = new Set(counts.filter((c) => c.n > MAX_CONTEXT_POINTS_PER_SERIES).map((c) => c.id));
-    const step = Math.max(1, Math.ceil((windowTo - windowFrom) / MAX_CONTEXT_POINTS_PER_SERIES));
-    const rows = await db.query<{ id: string; t: string | number; v: number }>(
-      `SELECT series_id::text AS id, extract(epoch FROM time) * 1000 AS t, value AS v FROM metric_samples
-       WHERE series_id = ANY($1::bigint[]) AND time >= to_timestamp($2 / 1000.0) AND time <= to_timestamp($3 / 1000.0)
-       UNION ALL
-       SELECT series_id::text, floor(extract(epoch FROM time) * 1000 / $5) * $5, avg(value) FROM metric_samples
-       WHERE series_id = ANY($4::bigint[]) AND time >= to_timestamp($2 / 1000.0) AND time <= to_timestamp($3 / 1000.0)
-       GROUP BY series_id, 2
-       ORDER BY 1, 2`,
-      [ids.filter((id) => !long.has(id)), windowFrom, windowTo, [...long], step],
-    );
-    const byId = new Map(
-      series.map((s) => [s.id, { name: s.name, labels: s.labels, points: [] as [number, number][] }]),
-    );
-    for (const r of rows) byId.get(r.id)?.points.push([Math.round(Number(r.t)), Number(r.v)]);
-    out.push(...[...byId.values()].filter((s) => s.points.length));
-  }
+  const out: SeriesInput[] = series
+    .filter((s) => points.get(s.id)?.length)
+    .map((s) => ({ name: s.name, labels: s.labels, points: points.get(s.id)! }));
   const info: AnalysisContextInfo['run'] = {
-    run_id: run.run_id,
-    model_name: run.model_name,
-    parameters: run.parameters === null ? null : Number(run.parameters),
-    last_epoch: run.last_epoch,
-    last_step: run.last_step,
+    run_id: run.runId,
+    model_name: run.modelName,
+    parameters: run.parameters,
+    last_epoch: run.lastEpoch,
+    last_step: run.lastStep,
   };
   return { series: out, run: info, from: windowFrom, to: windowTo };
 }

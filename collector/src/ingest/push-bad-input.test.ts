@@ -1,7 +1,7 @@
 import zlib from 'zlib';
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
 import { storedCounts } from '../testing/stored-counts';
-import { TEST_DRIVERS } from '@aihub/core';
+import { TEST_DRIVERS } from '@aihub/core/testing';
 
 const NOW = Date.now();
 const good = { samples: [{ name: 'queue_depth', value: 17, labels: { queue: 'llm' } }] };

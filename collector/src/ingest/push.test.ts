@@ -1,5 +1,6 @@
 import net from 'net';
-import { ConfigError, TEST_DRIVERS } from '@aihub/core';
+import { ConfigError } from '@aihub/core';
+import { TEST_DRIVERS } from '@aihub/core/testing';
 import { loadCollectorConfig } from '../config';
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
 import { storedCounts } from '../testing/stored-counts';

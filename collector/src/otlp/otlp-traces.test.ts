@@ -2,7 +2,8 @@
 import { execFile } from 'child_process';
 import path from 'path';
 import zlib from 'zlib';
-import { llmTraffic, PriceTable } from '@aihub/core';
+import { PriceTable } from '@aihub/core';
+import { llmTraffic } from '@aihub/core/testing';
 import {
   startOpenAiTestServer,
   TEST_LLM_ERRORS,

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { isLlmSignal, listSeries, queryRange, QueryError, type Database } from '@aihub/core';
+import { isLlmSignal, listSeries, llmSummary, queryRange, QueryError, type Database } from '@aihub/core';
 import { ApiError } from '../http/errors';
 import { bad, parseAgg, parseBy, parseSelector, parseStep, parseTime } from './query-params';
 
@@ -27,7 +27,13 @@ function tooLarge(message: string): ApiError {
 }
 
 /** The read side: /v1/series, /v1/query_range, /v1/llm/summary. */
-export function createQueryRouter(deps: { db: Database; now?: () => number; budget?: QueryBudget }): Router {
+export function createQueryRouter(deps: {
+  db: Database;
+  now?: () => number;
+  budget?: QueryBudget;
+  /** false: every read from raw rows (QUERY_ROLLUPS=off). */
+  rollups?: boolean;
+}): Router {
   const now = deps.now ?? Date.now;
   const budget = deps.budget ?? DEFAULT_QUERY_BUDGET;
   const router = Router();
@@ -69,6 +75,7 @@ export function createQueryRouter(deps: { db: Database; now?: () => number; budg
         stepMs,
         agg,
         by,
+        rollups: deps.rollups,
       });
       res.json({ name, from, to, step: stepMs ?? null, agg: agg ?? null, by: by ?? null, ...result });
     } catch (err) {
@@ -81,50 +88,7 @@ export function createQueryRouter(deps: { db: Database; now?: () => number; budg
     const to = parseTime(req.query.to, 'to', now());
     const from = parseTime(req.query.from, 'from', to - 24 * HOUR);
     if (from > to) throw bad('from', 'must not be after to');
-    const rows = await deps.db.query<Record<string, string | number | null>>(
-      `SELECT provider, model, count(*) AS requests,
-              count(*) FILTER (WHERE status = 'error') AS errors,
-              sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-              sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE NOT priced) AS unpriced_requests,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_ms_p95,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY ttft_ms) AS ttft_ms_p95,
-              avg(cache_hit::int) AS cache_hit_rate
-       FROM llm_requests WHERE time >= to_timestamp($1 / 1000.0) AND time <= to_timestamp($2 / 1000.0)
-       GROUP BY provider, model ORDER BY sum(cost_usd) DESC NULLS LAST, provider, model`,
-      [from, to],
-    );
-    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-    const models = rows.map((r) => ({
-      provider: r.provider,
-      model: r.model,
-      requests: Number(r.requests),
-      errors: Number(r.errors),
-      error_rate: Number(r.requests) ? Number(r.errors) / Number(r.requests) : 0,
-      input_tokens: Number(r.input_tokens ?? 0),
-      output_tokens: Number(r.output_tokens ?? 0),
-      cost_usd: Number(r.cost_usd ?? 0),
-      unpriced_requests: Number(r.unpriced_requests),
-      latency_ms_p95: num(r.latency_ms_p95),
-      ttft_ms_p95: num(r.ttft_ms_p95),
-      cache_hit_rate: num(r.cache_hit_rate),
-    }));
-    const sum = (
-      k: 'requests' | 'errors' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'unpriced_requests',
-    ) => models.reduce((a, m) => a + m[k], 0);
-    res.json({
-      from,
-      to,
-      totals: {
-        requests: sum('requests'),
-        errors: sum('errors'),
-        error_rate: sum('requests') ? sum('errors') / sum('requests') : 0,
-        input_tokens: sum('input_tokens'),
-        output_tokens: sum('output_tokens'),
-        cost_usd: sum('cost_usd'),
-        unpriced_requests: sum('unpriced_requests'),
-      },
-      models,
-    });
+    res.json({ from, to, ...(await llmSummary(deps.db, { fromMs: from, toMs: to, rollups: deps.rollups })) });
   });
 
   return router;

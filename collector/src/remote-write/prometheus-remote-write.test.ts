@@ -1,4 +1,4 @@
-import { createTestStorage, type ServiceProcess, type TestStorage } from '@aihub/core';
+import { createTestStorage, type ServiceProcess, type TestStorage } from '@aihub/core/testing';
 import { startCollectorProcess } from '../testing/collector-process';
 import {
   startNodeExporter,

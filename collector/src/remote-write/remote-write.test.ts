@@ -2,7 +2,7 @@
 import snappy from 'snappy';
 import { startTestCollector, type TestCollector } from '../testing/test-collector';
 import { storedCounts } from '../testing/stored-counts';
-import { encodeWriteRequest, remoteSeries as series, type WriteRequestSeries } from '@aihub/core';
+import { encodeWriteRequest, remoteSeries as series, type WriteRequestSeries } from '@aihub/core/testing';
 
 const NOW = Date.now();
 const snappyBody = (s: WriteRequestSeries[]) => snappy.compressSync(encodeWriteRequest(s));

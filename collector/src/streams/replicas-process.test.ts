@@ -1,5 +1,5 @@
-import { createTestStorage, type TestStorage } from '@aihub/core';
-import type { ServiceProcess } from '@aihub/core';
+import { createTestStorage, type TestStorage } from '@aihub/core/testing';
+import type { ServiceProcess } from '@aihub/core/testing';
 import { startCollectorProcess } from '../testing/collector-process';
 import { SseReader } from '../testing/sse-reader';
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers */
 import WebSocket from 'ws';
-import { createTestStorage, type TestStorage } from '@aihub/core';
+import { createTestStorage, type TestStorage } from '@aihub/core/testing';
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
 import { SseReader } from '../testing/sse-reader';
 

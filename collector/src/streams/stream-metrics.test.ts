@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { parsePrometheusText } from '@aihub/core';
+import { parsePrometheusText } from '@aihub/core/testing';
 import { SseReader } from '../testing/sse-reader';
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
 

@@ -1,41 +1,7 @@
-/** One stored training item (a row of training_events) as the streams see it. */
-export interface TrainingEvent {
-  /** training_events.id: the SSE event id and the Last-Event-ID replay cursor. */
-  id: number;
-  runId: string;
-  timeMs: number;
-  epoch: number | null;
-  step: number | null;
-  metrics: Record<string, number>;
-  modelInfo: { name?: string; parameters?: number } | null;
-}
+import type { TrainingEvent } from '@aihub/core';
 
-export interface TrainingEventRow {
-  id: string | number;
-  run_id: string;
-  t: string | number;
-  epoch: number | null;
-  step: number | null;
-  metrics: Record<string, number> | string;
-  model_info: { name?: string; parameters?: number } | string | null;
-}
-
-/** Columns to select for toTrainingEvent. */
-export const TRAINING_EVENT_COLUMNS =
-  'id, run_id, extract(epoch FROM time) * 1000 AS t, epoch, step, metrics, model_info';
-
-export function toTrainingEvent(r: TrainingEventRow): TrainingEvent {
-  const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
-  return {
-    id: Number(r.id),
-    runId: r.run_id,
-    timeMs: Math.round(Number(r.t)),
-    epoch: r.epoch === null ? null : Number(r.epoch),
-    step: r.step === null ? null : Number(r.step),
-    metrics: parse(r.metrics),
-    modelInfo: r.model_info === null ? null : parse(r.model_info),
-  };
-}
+/** One stored training item (core's training_events reader) as the streams see it. */
+export type { TrainingEvent };
 
 const num = (v: number | undefined): number | null =>
   typeof v === 'number' && Number.isFinite(v) ? v : null;

@@ -1,10 +1,15 @@
-import { TRAINING_CHANNEL, type Database, type Logger } from '@aihub/core';
 import {
-  TRAINING_EVENT_COLUMNS,
-  toTrainingEvent,
+  bestValAccuracyBefore,
+  maxTrainingEventId,
+  staleTrainingRuns,
+  TRAINING_CHANNEL,
+  trainingEventsAfter,
+  trainingEventsBetween,
+  trainingRunStreamInfo,
+  type Database,
+  type Logger,
   type TrainingEvent,
-  type TrainingEventRow,
-} from './training-event';
+} from '@aihub/core';
 
 /** Something that happened to a run besides the plain metrics update, for WebSocket clients. */
 export type RunSignal =
@@ -61,10 +66,7 @@ export class TrainingHub {
   }
 
   async start(): Promise<void> {
-    const [row] = await this.opts.db.query<{ max: string | number | null }>(
-      'SELECT max(id) AS max FROM training_events',
-    );
-    this.maxDelivered = Number(row?.max ?? 0);
+    this.maxDelivered = await maxTrainingEventId(this.opts.db);
     // Runs already stale at start are not news.
     for (const r of await this.staleRuns()) this.staleAnnounced.set(r.runId, r.lastSeenMs);
     this.unlisten = await this.opts.db.listen(TRAINING_CHANNEL, (payload) => this.onNotify(payload));
@@ -92,13 +94,7 @@ export class TrainingHub {
 
   /** Stored events after `afterId` (exclusive), oldest first; runIds null means every run. */
   async replay(runIds: string[] | null, afterId: number, limit: number): Promise<TrainingEvent[]> {
-    const rows = await this.opts.db.query<TrainingEventRow>(
-      `SELECT ${TRAINING_EVENT_COLUMNS} FROM training_events
-       WHERE id > $1 AND ($2::text[] IS NULL OR run_id = ANY($2::text[]))
-       ORDER BY id LIMIT $3`,
-      [afterId, runIds, limit],
-    );
-    return rows.map(toTrainingEvent);
+    return trainingEventsAfter(this.opts.db, afterId, runIds, limit);
   }
 
   private onNotify(payload: string): void {
@@ -123,21 +119,15 @@ export class TrainingHub {
 
   private async fetchRange(from: number, to: number): Promise<void> {
     for (let start = from; start <= to; start += FETCH_LIMIT) {
-      const rows = await this.opts.db.query<TrainingEventRow>(
-        `SELECT ${TRAINING_EVENT_COLUMNS} FROM training_events WHERE id BETWEEN $1 AND $2 ORDER BY id`,
-        [start, Math.min(to, start + FETCH_LIMIT - 1)],
+      await this.dispatch(
+        await trainingEventsBetween(this.opts.db, start, Math.min(to, start + FETCH_LIMIT - 1)),
       );
-      await this.dispatch(rows.map(toTrainingEvent));
     }
   }
 
   /** Catches events whose notification never arrived (e.g. a dropped LISTEN connection) and stale runs. */
   private async sweep(): Promise<void> {
-    const rows = await this.opts.db.query<TrainingEventRow>(
-      `SELECT ${TRAINING_EVENT_COLUMNS} FROM training_events WHERE id > $1 ORDER BY id LIMIT $2`,
-      [this.maxDelivered, FETCH_LIMIT],
-    );
-    await this.dispatch(rows.map(toTrainingEvent));
+    await this.dispatch(await trainingEventsAfter(this.opts.db, this.maxDelivered, null, FETCH_LIMIT));
     for (const r of await this.staleRuns()) {
       if (this.staleAnnounced.get(r.runId) === r.lastSeenMs) continue;
       this.staleAnnounced.set(r.runId, r.lastSeenMs);
@@ -147,40 +137,20 @@ export class TrainingHub {
   }
 
   private async staleRuns(): Promise<{ runId: string; lastSeenMs: number }[]> {
-    const rows = await this.opts.db.query<{ run_id: string; t: string | number }>(
-      `SELECT run_id, extract(epoch FROM last_seen) * 1000 AS t FROM training_runs
-       WHERE status = 'running' AND last_seen < to_timestamp($1 / 1000.0)`,
-      [this.now() - this.opts.staleAfterMs],
-    );
-    return rows.map((r) => ({ runId: r.run_id, lastSeenMs: Math.round(Number(r.t)) }));
+    return staleTrainingRuns(this.opts.db, this.now() - this.opts.staleAfterMs);
   }
 
   private async dispatch(all: TrainingEvent[]): Promise<void> {
     const events = all.filter((e) => !this.delivered.has(e.id));
     if (events.length === 0) return;
     const runIds = [...new Set(events.map((e) => e.runId))];
-    // Index lookups per run (training_events_run_idx), not a scan of each run's history.
-    const info = await this.opts.db.query<{
-      run_id: string;
-      first_id: string | number | null;
-      status: string | null;
-    }>(
-      `SELECT u.run_id,
-              (SELECT e.id FROM training_events e WHERE e.run_id = u.run_id ORDER BY e.id LIMIT 1) AS first_id,
-              (SELECT r.status FROM training_runs r WHERE r.run_id = u.run_id) AS status
-       FROM unnest($1::text[]) AS u(run_id)`,
-      [runIds],
-    );
-    const firstId = new Map(info.map((r) => [r.run_id, Number(r.first_id)]));
-    const status = new Map(info.map((r) => [r.run_id, r.status ?? 'running']));
+    const info = await trainingRunStreamInfo(this.opts.db, runIds);
+    const firstId = new Map(info.map((r) => [r.runId, r.firstId]));
+    const status = new Map(info.map((r) => [r.runId, r.status]));
     for (const runId of runIds) {
       if (!this.bestAccuracy.has(runId)) {
         const minId = Math.min(...events.filter((e) => e.runId === runId).map((e) => e.id));
-        const [best] = await this.opts.db.query<{ best: number | null }>(
-          `SELECT max((metrics->>'val_accuracy')::float8) AS best FROM training_events WHERE run_id = $1 AND id < $2`,
-          [runId, minId],
-        );
-        this.bestAccuracy.set(runId, best?.best ?? null);
+        this.bestAccuracy.set(runId, await bestValAccuracyBefore(this.opts.db, runId, minId));
       }
     }
     for (const e of events) {

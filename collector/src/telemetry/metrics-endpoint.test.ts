@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { parsePrometheusText, type PromFamily } from '@aihub/core';
+import { parsePrometheusText, type PromFamily } from '@aihub/core/testing';
 import { startTestCollector, type TestCollector } from '../testing/test-collector';
 
 async function scrape(c: TestCollector): Promise<{ text: string; families: Map<string, PromFamily> }> {

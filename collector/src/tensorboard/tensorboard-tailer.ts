@@ -1,7 +1,15 @@
 import crypto from 'crypto';
 import fs from 'fs';
 import path from 'path';
-import type { Database, IngestLimits, Logger, PushInput } from '@aihub/core';
+import {
+  advanceTensorboardFile,
+  markTensorboardPending,
+  tensorboardFilePosition,
+  type Database,
+  type IngestLimits,
+  type Logger,
+  type PushInput,
+} from '@aihub/core';
 import type { IngestService } from '../ingest/ingest-service';
 import { decodeTfEvent } from './tf-event';
 import { scanTfRecords } from './tfrecord';
@@ -93,14 +101,7 @@ export class TensorboardTailer {
   private async state(rel: string): Promise<FileState> {
     let s = this.states.get(rel);
     if (s) return s;
-    await this.o.db.query('INSERT INTO tensorboard_files (path) VALUES ($1) ON CONFLICT (path) DO NOTHING', [
-      rel,
-    ]);
-    const [row] = await this.o.db.query<{ offset: string | number; pending_end: string | number | null }>(
-      'SELECT "offset", pending_end FROM tensorboard_files WHERE path = $1',
-      [rel],
-    );
-    s = { offset: Number(row.offset), pendingEnd: row.pending_end === null ? null : Number(row.pending_end) };
+    s = await tensorboardFilePosition(this.o.db, rel);
     this.states.set(rel, s);
     return s;
   }
@@ -151,7 +152,7 @@ export class TensorboardTailer {
 
   private async send(rel: string, s: FileState, end: number, items: TrainingItem[]): Promise<void> {
     if (s.pendingEnd !== end) {
-      await this.o.db.query('UPDATE tensorboard_files SET pending_end = $2 WHERE path = $1', [rel, end]);
+      await markTensorboardPending(this.o.db, rel, end);
       s.pendingEnd = end;
     }
     const fileKey = crypto.createHash('sha256').update(rel).digest('hex').slice(0, 24);
@@ -184,11 +185,7 @@ export class TensorboardTailer {
     records: number,
     corrupt: number,
   ): Promise<void> {
-    await this.o.db.query(
-      `UPDATE tensorboard_files SET "offset" = $2, pending_end = NULL, records = records + $3,
-         corrupt_records = corrupt_records + $4, updated_at = now() WHERE path = $1`,
-      [rel, offset, records, corrupt],
-    );
+    await advanceTensorboardFile(this.o.db, rel, offset, records, corrupt);
     s.offset = offset;
     s.pendingEnd = null;
     this.stats.records += records;

@@ -2,7 +2,7 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { createTestStorage } from '@aihub/core';
+import { createTestStorage } from '@aihub/core/testing';
 import { startTestCollector, type TestCollector } from '../testing/test-collector';
 import { crc32c } from './crc32c';
 import { scanTfRecords } from './tfrecord';

@@ -1,4 +1,9 @@
-import { COLLECTOR_MAIN, startServiceProcess, type ServiceProcess, type TestStorage } from '@aihub/core';
+import {
+  COLLECTOR_MAIN,
+  startServiceProcess,
+  type ServiceProcess,
+  type TestStorage,
+} from '@aihub/core/testing';
 
 /**
  * `node collector/dist/main.js` as its own process on `storage` (a replica beside others on the
@@ -13,8 +18,7 @@ export function startCollectorProcess(
     COLLECTOR_PORT: '0',
     AIHUB_TOKENS: token,
     SELF_METRICS_INTERVAL: '0',
-    DATA_DIR: storage.config.dataDir,
-    ...(storage.config.databaseUrl ? { DATABASE_URL: storage.config.databaseUrl } : {}),
+    ...storage.env,
     ...env,
   });
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { freeLoopbackPort } from '@aihub/core';
+import { freeLoopbackPort } from '@aihub/core/testing';
 
 /** A real binary (Debian package; the jest global setup installs it) on a loopback port. */
 export interface ExporterProcess {

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers */
-import { createTestStorage, type TestStorage } from '@aihub/core';
+import { createTestStorage, type TestDriver, type TestStorage } from '@aihub/core/testing';
 import { createCollector, type Collector } from '../collector';
 import { loadCollectorConfig } from '../config';
 import { defaultFeatures } from '../features';
@@ -24,7 +24,7 @@ export interface TestCollector {
  */
 export async function startTestCollector(
   opts: {
-    driver?: 'pglite' | 'postgres';
+    driver?: TestDriver;
     storage?: TestStorage;
     env?: Record<string, string>;
     cleanup?: boolean;
@@ -36,8 +36,7 @@ export async function startTestCollector(
     AIHUB_TOKENS: TEST_TOKEN,
     SELF_METRICS_INTERVAL: '0',
     LOG_LEVEL: 'warn',
-    DATA_DIR: storage.config.dataDir,
-    ...(storage.config.databaseUrl ? { DATABASE_URL: storage.config.databaseUrl } : {}),
+    ...storage.env,
     ...opts.env,
   };
   const config = loadCollectorConfig(env);

@@ -18,5 +18,3 @@ export * from './llm/config';
 export * from './llm/errors';
 export * from './llm/response-cache';
 export * from './llm/client';
-export * from './testing/openai-test-server';
-export * from './testing/synthetic';

@@ -1,4 +1,6 @@
 import type { Queryable } from './database';
+import { llmSignalFromRollups } from './rollups/llm-rollups';
+import { seriesRangeFromRollups, type RangeRow } from './rollups/series-rollups';
 
 export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'last', 'p95', 'rate'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -39,6 +41,8 @@ export interface RangeQuery {
    * distinct combination, labelled with just these labels. [] merges every matched series.
    */
   by?: string[];
+  /** false: read raw rows even where a rollup could answer (comparisons, QUERY_ROLLUPS=off). */
+  rollups?: boolean;
 }
 
 /** A query that cannot be answered as asked (the API turns it into a 400). */
@@ -112,8 +116,11 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
   const maxPoints = q.maxPoints ?? 500_000;
   const matchers = q.matchers ?? {};
   const by = q.by;
-  let rows: { labels: Record<string, string>; key: string; t: number | string; v: number | null }[];
-  if (isLlmSignal(q.name)) {
+  const rolledUp = q.rollups === false ? null : await rangeFromRollups(db, q, maxPoints + 1);
+  let rows: RangeRow[];
+  if (rolledUp) {
+    rows = rolledUp;
+  } else if (isLlmSignal(q.name)) {
     const step = q.stepMs ?? DEFAULT_LLM_STEP_MS;
     if (Object.keys(matchers).some((k) => !(LLM_LABELS as readonly string[]).includes(k))) {
       return { series: [], truncated: false };
@@ -201,4 +208,31 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
     s.points.push([Math.round(Number(r.t)), Number(r.v)]);
   }
   return { series: [...bySeries.values()], truncated };
+}
+
+/** The rows a bucketed read gets from the rollups, or null when it must read raw rows. */
+async function rangeFromRollups(db: Queryable, q: RangeQuery, limit: number): Promise<RangeRow[] | null> {
+  const matchers = q.matchers ?? {};
+  if (isLlmSignal(q.name)) {
+    const stepMs = q.stepMs ?? DEFAULT_LLM_STEP_MS;
+    const known = (l: string) => (LLM_LABELS as readonly string[]).includes(l);
+    if (!Object.keys(matchers).every(known) || !(q.by ?? []).every(known)) return null; // the raw path answers
+    return llmSignalFromRollups(
+      db,
+      q.name,
+      { matchers, fromMs: q.fromMs, toMs: q.toMs, stepMs, by: q.by },
+      limit,
+    );
+  }
+  if (!q.stepMs) return null;
+  return seriesRangeFromRollups(db, {
+    name: q.name,
+    matchers,
+    fromMs: q.fromMs,
+    toMs: q.toMs,
+    stepMs: q.stepMs,
+    agg: q.agg ?? 'avg',
+    by: q.by,
+    limit,
+  });
 }
