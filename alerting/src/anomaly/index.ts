@@ -16,5 +16,7 @@ export type { IsolationForestJSON, IsolationForestOptions } from './isolationFor
 export { CALENDAR_FEATURES, extractFeatures, FEATURE_NAMES } from './features';
 export type { Point } from './features';
 export { Standardiser } from './standardiser';
+export { orderSeries } from './orderSeries';
+export type { OrderedSeries } from './orderSeries';
 export { severityFromHistory } from './severity';
 export type { Severity, SeverityContext } from './severity';
