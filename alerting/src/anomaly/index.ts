@@ -9,7 +9,12 @@
  * - `extractFeatures(points)` — the original plan's features, `FEATURE_NAMES` in column order.
  * - `severityFromHistory(value, history)` — severity `auto` (p99 critical, p95 warning) and context.
  */
-export { createStreamingDetector, restoreStreamingDetector, StreamingDetector } from './streamingDetector';
+export {
+  createStreamingDetector,
+  DEFAULT_SCORE_THRESHOLD,
+  restoreStreamingDetector,
+  StreamingDetector,
+} from './streamingDetector';
 export type { DetectorResult, StreamingDetectorJSON, StreamingDetectorOptions } from './streamingDetector';
 export { IsolationForest } from './isolationForest';
 export type { IsolationForestJSON, IsolationForestOptions } from './isolationForest';

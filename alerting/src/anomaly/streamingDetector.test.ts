@@ -67,8 +67,21 @@ describe('streaming detector', () => {
     expect(JSON.stringify(state).length).toBeLessThan(600_000);
   });
 
+  it('reports one high score where a lasting anomaly starts, then zeros while it lasts', () => {
+    const d = createStreamingDetector({ minHistory: 50, restPoints: 50 });
+    const noise = (i: number) => 10 + Math.sin(i * 1.7) + ((i * 7919) % 11) / 11;
+    for (let i = 0; i < 300; i++) d.update({ timestamp: minute(i), value: noise(i) });
+    const shifted = Array.from({ length: 20 }, (_, k) =>
+      d.update({ timestamp: minute(300 + k), value: 30 + noise(k) }),
+    );
+    expect(shifted[0].score).toBeGreaterThan(0.5);
+    expect(shifted.slice(1).filter((r) => r.score >= shifted[0].score)).toHaveLength(0);
+    expect(shifted.filter((r) => r.alert)).toHaveLength(1);
+  });
+
   it('suppresses a second alert within the suppression window', () => {
-    const d = createStreamingDetector({ minHistory: 50, suppressionMs: 30 * 60_000 });
+    // restPoints 0: every score is reported, so only the suppression can silence the second one
+    const d = createStreamingDetector({ minHistory: 50, suppressionMs: 30 * 60_000, restPoints: 0 });
     const flat: Point[] = Array.from({ length: 100 }, (_, i) => ({ timestamp: minute(i), value: 1 }));
     flat.forEach((p) => d.update(p));
     expect(d.update({ timestamp: minute(100), value: 50 }).alert).toBe(true);

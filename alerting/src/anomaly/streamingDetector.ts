@@ -6,24 +6,43 @@ import { SeasonalProfile, type SeasonalProfileJSON } from './seasonalProfile';
 import { severityFromSortedHistory, type Severity, type SeverityContext } from './severity';
 import { Standardiser, type StandardiserJSON } from './standardiser';
 import { lowerBound } from './sorted';
+import { packFloat32, readFloatList } from './packedFloats';
 
 export interface StreamingDetectorOptions {
   /** Points before anything is scored and the forest first trains (DESIGN.md `min_history`, default 100). */
   minHistory?: number;
   /** Points kept for retraining and severity (original plan: the last 1,000). */
   maxHistory?: number;
+  /**
+   * Raw scores the anomaly likelihood learns the series' normal surprise from (default
+   * 2,000: about a week at 5-minute resolution; measured on NAB, 1,000 and 8,000 do worse).
+   */
+  likelihoodHistory?: number;
   /** Points in the rolling median/MAD baseline (default 60). */
   baselineWindow?: number;
   /** Retrain the forest every this many points; 0 leaves it to `retrain()` (e.g. the rule's cron). Default 500. */
   retrainEvery?: number;
-  /** Score at or above which `alert` is raised (default 0.4, i.e. p ≈ 1e-4 against the series' own history). */
+  /**
+   * Score at or above which `alert` is raised. Default DEFAULT_SCORE_THRESHOLD, the threshold
+   * NAB's standard profile found optimal for this detector over the NAB corpus (docs/anomaly.md).
+   */
   threshold?: number;
   /** After an alert, no new alert for this long (ms; original plan: 30 min). */
   suppressionMs?: number;
   /** Combine the isolation forest's surprise with the baselines' (default true). */
   useForest?: boolean;
+  /**
+   * A score is reported only when it beats every raw score of the this many points before it
+   * (otherwise 0), as CAD OSE does: one high score at the start of an anomaly rather than a
+   * plateau of them, so one threshold serves every series (default 50; on NAB 50–100 are
+   * within a point of each other, 200 is worse).
+   */
+  restPoints?: number;
   forest?: IsolationForestOptions;
 }
+
+/** NAB-optimal threshold of the standard profile for the default settings (bench/results/anomaly-nab.json). */
+export const DEFAULT_SCORE_THRESHOLD = 0.772;
 
 type Settings = Required<Omit<StreamingDetectorOptions, 'forest'>> & { forest: IsolationForestOptions };
 
@@ -57,11 +76,19 @@ export interface StreamingDetectorJSON {
   seen: number;
   sinceTraining: number;
   lastAlertAt: number | null;
+  /** Raw scores of the last `restPoints` points (absent in older states). */
+  recentRaw?: number[];
   profile: SeasonalProfileJSON;
   likelihood: AnomalyLikelihoodJSON;
-  model: { standardiser: StandardiserJSON; forest: IsolationForestJSON; trainingScores: number[] } | null;
+  model: {
+    standardiser: StandardiserJSON;
+    forest: IsolationForestJSON;
+    /** Packed float32 (older states: a JSON array). */
+    trainingScores: string | number[];
+  } | null;
 }
 
+/** Calibrated surprise (nats) that maps to score 1: a p-value of 1e-10, as in Numenta's anomaly likelihood. */
 /** Calibrated surprise (nats) that maps to score 1: a p-value of 1e-10, as in Numenta's anomaly likelihood. */
 const FULL_SCALE_SURPRISE = Math.log(1e10);
 /** Points the local baseline needs before it judges anything. */
@@ -79,8 +106,10 @@ interface TrainedModel {
  * points before it only: its robust z against a rolling median/MAD (and, once there are days
  * of history, against the hour-of-day/weekday profile — the smaller of the two, so a regular
  * daily rise is not an anomaly), combined with the isolation forest's surprise on the plan's
- * features; the raw surprises pass through an anomaly likelihood so a series that is always
- * noisy does not alert all day.
+ * features; the raw surprises pass through an anomaly likelihood (against the last
+ * `likelihoodHistory` raw scores) so a series that is always noisy does not alert all day.
+ * Finally only a score that beats the last `restPoints` raw scores is reported: one high
+ * score where an anomaly starts, zeros while it lasts.
  */
 export class StreamingDetector {
   private timestamps: number[] = [];
@@ -92,10 +121,12 @@ export class StreamingDetector {
   private lastAlertAt: number | null = null;
   private profile = new SeasonalProfile();
   private likelihood: AnomalyLikelihood;
+  /** Raw (unsparsified) scores of the last `restPoints` points. */
+  private recentRaw: number[] = [];
   private model: TrainedModel | null = null;
 
   constructor(private readonly settings: Settings) {
-    this.likelihood = new AnomalyLikelihood(settings.maxHistory);
+    this.likelihood = new AnomalyLikelihood(settings.likelihoodHistory);
   }
 
   get options(): Readonly<Settings> {
@@ -132,7 +163,10 @@ export class StreamingDetector {
       surprise = Math.max(this.likelihood.update(flatAndUnchanged ? 0 : z), forestSurprise);
     }
     const warmingUp = this.seen < this.settings.minHistory;
-    const score = warmingUp || flatAndUnchanged ? 0 : Math.min(1, surprise / FULL_SCALE_SURPRISE);
+    const raw = warmingUp || flatAndUnchanged ? 0 : Math.min(1, surprise / FULL_SCALE_SURPRISE);
+    const score = raw > Math.max(0, ...this.recentRaw) ? raw : 0;
+    this.recentRaw.push(raw);
+    if (this.recentRaw.length > this.settings.restPoints) this.recentRaw.shift();
     const { severity, context } = severityFromSortedHistory(value, this.sortedValues);
 
     let alert = false;
@@ -180,7 +214,10 @@ export class StreamingDetector {
     const standardiser = Standardiser.fit(rows);
     const scaled = standardiser.transformAll(rows);
     const forest = IsolationForest.train(scaled, this.settings.forest);
-    const trainingScores = forest.scoreAll(scaled).sort((a, b) => a - b);
+    const trainingScores = forest
+      .scoreAll(scaled)
+      .map(Math.fround) // float32, so that the packed state restores exactly
+      .sort((a, b) => a - b);
     this.model = { standardiser, forest, trainingScores };
     this.sinceTraining = 0;
   }
@@ -250,12 +287,13 @@ export class StreamingDetector {
       seen: this.seen,
       sinceTraining: this.sinceTraining,
       lastAlertAt: this.lastAlertAt,
+      recentRaw: [...this.recentRaw],
       profile: this.profile.toJSON(),
       likelihood: this.likelihood.toJSON(),
       model: this.model && {
         standardiser: this.model.standardiser.toJSON(),
         forest: this.model.forest.toJSON(),
-        trainingScores: this.model.trainingScores,
+        trainingScores: packFloat32(this.model.trainingScores),
       },
     };
   }
@@ -277,7 +315,11 @@ export class StreamingDetector {
     d.sinceTraining = Number(j.sinceTraining) || 0;
     d.lastAlertAt = j.lastAlertAt ?? null;
     d.profile = SeasonalProfile.fromJSON(j.profile as SeasonalProfileJSON);
-    d.likelihood = AnomalyLikelihood.fromJSON(j.likelihood as AnomalyLikelihoodJSON, d.settings.maxHistory);
+    d.likelihood = AnomalyLikelihood.fromJSON(
+      j.likelihood as AnomalyLikelihoodJSON,
+      d.settings.likelihoodHistory,
+    );
+    d.recentRaw = Array.isArray(j.recentRaw) ? j.recentRaw.map(Number).slice(-d.settings.restPoints) : [];
     if (j.model) {
       const forest = IsolationForest.fromJSON(j.model.forest);
       if (forest.nFeatures !== FEATURE_NAMES.length)
@@ -285,7 +327,7 @@ export class StreamingDetector {
       d.model = {
         standardiser: Standardiser.fromJSON(j.model.standardiser),
         forest,
-        trainingScores: j.model.trainingScores.map(Number),
+        trainingScores: readFloatList(j.model.trainingScores, 'streaming detector trainingScores'),
       };
     }
     return d;
@@ -296,11 +338,13 @@ function resolveOptions(options: StreamingDetectorOptions): Settings {
   const s: Settings = {
     minHistory: options.minHistory ?? 100,
     maxHistory: options.maxHistory ?? 1000,
+    likelihoodHistory: options.likelihoodHistory ?? 2000,
     baselineWindow: options.baselineWindow ?? 60,
     retrainEvery: options.retrainEvery ?? 500,
-    threshold: options.threshold ?? 0.4,
+    threshold: options.threshold ?? DEFAULT_SCORE_THRESHOLD,
     suppressionMs: options.suppressionMs ?? 30 * 60_000,
     useForest: options.useForest ?? true,
+    restPoints: options.restPoints ?? 50,
     forest: {
       nEstimators: 100,
       maxSamples: 256,
@@ -316,6 +360,8 @@ function resolveOptions(options: StreamingDetectorOptions): Settings {
   };
   positiveInt('minHistory', 1);
   positiveInt('maxHistory', 16);
+  positiveInt('likelihoodHistory', 16);
+  positiveInt('restPoints', 0);
   positiveInt('baselineWindow', MIN_BASELINE);
   positiveInt('retrainEvery', 0);
   if (!(s.threshold > 0 && s.threshold <= 1))

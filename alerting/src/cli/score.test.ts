@@ -113,7 +113,9 @@ describe('aihub-alerting score', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.err.match(/warning/g)).toHaveLength(1);
-    expect(r.err).toMatch(/1 rows out of time order and 1 duplicate timestamps; sorted by time, duplicates merged/);
+    expect(r.err).toMatch(
+      /1 rows out of time order and 1 duplicate timestamps; sorted by time, duplicates merged/,
+    );
     expect(r.rows.map(([t, v]) => [t, v])).toEqual([
       ['1767571200', '1'],
       ['1767571260', '2'],

@@ -91,7 +91,9 @@ export async function runScoreCommand(args: readonly string[], io: CommandIO = p
   for (const row of csv.skipped.slice(0, MAX_LINES_NAMED))
     io.stderr.write(`warning: ${parsed.input} line ${row.line}: ${row.reason}; row skipped\n`);
   if (csv.skipped.length > MAX_LINES_NAMED)
-    io.stderr.write(`warning: ${parsed.input}: ${csv.skipped.length - MAX_LINES_NAMED} more bad rows skipped\n`);
+    io.stderr.write(
+      `warning: ${parsed.input}: ${csv.skipped.length - MAX_LINES_NAMED} more bad rows skipped\n`,
+    );
   const { points, outOfOrder, duplicates } = orderSeries(csv.points);
   if (points.length === 0) {
     io.stderr.write(`error: ${parsed.input}: no readable rows\n`);
