@@ -28,10 +28,14 @@ function dataFiles() {
 
 const silent = { stdout: { write() {} }, stderr: { write() {} } };
 
-/** Scores every file into `outDir` with the CLI; returns points and seconds. */
+/**
+ * Scores every file into `outDir` with the CLI; returns points, wall seconds and CPU seconds
+ * (this process's user + system time: on a shared machine the fair measure of one core).
+ */
 async function scoreAll(files, outDir, extraArgs) {
   let points = 0;
   let seconds = 0;
+  const cpu = process.cpuUsage();
   for (const rel of files) {
     const output = path.join(outDir, rel);
     fs.mkdirSync(path.dirname(output), { recursive: true });
@@ -44,7 +48,8 @@ async function scoreAll(files, outDir, extraArgs) {
     if (code !== 0) throw new Error(`aihub-alerting score failed on ${rel} (exit ${code})`);
     points += fs.readFileSync(output, 'utf8').trim().split('\n').length - 1;
   }
-  return { points, seconds };
+  const used = process.cpuUsage(cpu);
+  return { points, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 /** Runs nab_score.py score and parses "NAB <profile>: <score> (best threshold <t>, …)" and its category lines. */

@@ -1,6 +1,7 @@
 import { createStreamingDetector, restoreStreamingDetector } from './streamingDetector';
 import { spikes } from './syntheticSeries';
 import type { Point } from './features';
+import { unpackFloat32 } from './packedFloats';
 
 const T0 = Date.UTC(2026, 0, 5);
 const minute = (i: number) => T0 + i * 60_000;
@@ -65,6 +66,20 @@ describe('streaming detector', () => {
     expect(b.map((r) => r.score)).toEqual(a.map((r) => r.score));
     expect(b.map((r) => r.alert)).toEqual(a.map((r) => r.alert));
     expect(JSON.stringify(state).length).toBeLessThan(600_000);
+  });
+
+  it('restores an older state that stored its number lists as JSON arrays, and keeps the state under 200 KB', () => {
+    const original = createStreamingDetector({ retrainEvery: 300 });
+    series.points.slice(0, 900).forEach((p) => original.update(p));
+    const state = JSON.parse(JSON.stringify(original.toJSON()));
+    expect(JSON.stringify(state).length).toBeLessThan(200_000);
+    state.likelihood.history = unpackFloat32(state.likelihood.history);
+    state.model.trainingScores = unpackFloat32(state.model.trainingScores);
+    const restored = restoreStreamingDetector(state);
+    const rest = series.points.slice(900);
+    const a = rest.map((p) => original.update(p).score);
+    const b = rest.map((p) => restored.update(p).score);
+    expect(b).toEqual(a);
   });
 
   it('reports one high score where a lasting anomaly starts, then zeros while it lasts', () => {
