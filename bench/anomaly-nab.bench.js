@@ -108,11 +108,17 @@ async function main() {
     for (const [c, v] of Object.entries(ours.standard.categories))
       add(`NAB standard ${c}`, v, typeof v === 'number' ? 'score' : '');
     add(
-      'detector throughput over NAB via the CLI (incl. parsing, retrains)',
-      Math.round(full.points / full.seconds),
+      'detector throughput over NAB via the CLI (incl. parsing, retrains), per CPU second',
+      Math.round(full.points / full.cpuSeconds),
+      'points/s',
+      '≥ 10000',
+    );
+    add('same, wall clock (shared machine)', Math.round(full.points / full.seconds), 'points/s');
+    add(
+      'same without the forest, per CPU second',
+      Math.round(noForest.points / noForest.cpuSeconds),
       'points/s',
     );
-    add('same without the forest', Math.round(noForest.points / noForest.seconds), 'points/s');
     writeResults('anomaly-nab', results, {
       nabDir: path.relative(ROOT, NAB_DIR),
       files: files.length,
