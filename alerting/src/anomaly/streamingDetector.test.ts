@@ -82,6 +82,19 @@ describe('streaming detector', () => {
     expect(b).toEqual(a);
   });
 
+  it('a series that repeats itself daily (a square wave) raises no alert once a day of history exists', () => {
+    const d = createStreamingDetector();
+    const FIVE_MIN = 5 * 60_000;
+    const alertsOnDay: number[] = [];
+    for (let i = 0; i < 6 * 288; i++) {
+      const t = T0 + i * FIVE_MIN;
+      const hour = new Date(t).getUTCHours();
+      const r = d.update({ timestamp: t, value: hour >= 9 && hour < 18 ? 80 : 20 });
+      if (r.alert) alertsOnDay.push(Math.floor(i / 288));
+    }
+    expect(alertsOnDay.filter((day) => day >= 2)).toEqual([]);
+  });
+
   it('reports one high score where a lasting anomaly starts, then zeros while it lasts', () => {
     const d = createStreamingDetector({ minHistory: 50, restPoints: 50 });
     const noise = (i: number) => 10 + Math.sin(i * 1.7) + ((i * 7919) % 11) / 11;
