@@ -9,6 +9,14 @@ import { RuleEngine } from './engine';
 const logger = createLogger({ level: 'error' });
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 10, 0, 0, 0);
+const cpuAnomalyRule = ruleSchema.parse({
+  name: 'cpu_anomaly',
+  type: 'anomaly',
+  metric: 'system_cpu_usage_percent',
+  min_history: 100,
+  history: '1d',
+  resolve_after: '5m',
+}) as AnomalyRule;
 
 describe('anomaly rules through the engine (pglite)', () => {
   let storage: TestStorage;
@@ -29,14 +37,7 @@ describe('anomaly rules through the engine (pglite)', () => {
     const pts: [number, number][] = [];
     for (let i = 0; i < 300; i++) pts.push([T0 + i * MIN, 40 + rand() * 2]);
     await insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, pts);
-    const rule = ruleSchema.parse({
-      name: 'cpu_anomaly',
-      type: 'anomaly',
-      metric: 'system_cpu_usage_percent',
-      min_history: 100,
-      history: '1d',
-      resolve_after: '5m',
-    }) as AnomalyRule;
+    const rule = cpuAnomalyRule;
     const anomaly = new AnomalyRuleEvaluator({ db, logger });
     const engine = new RuleEngine({ db, logger, anomaly });
     await engine.evaluate([rule], T0 + 300 * MIN);
@@ -80,13 +81,7 @@ describe('anomaly rules through the engine (pglite)', () => {
     const warnings: Array<[string, unknown]> = [];
     const spy = Object.create(logger) as typeof logger;
     spy.warn = (msg: string, fields?: unknown) => void warnings.push([msg, fields]);
-    const rule = ruleSchema.parse({
-      name: 'cpu_anomaly',
-      type: 'anomaly',
-      metric: 'system_cpu_usage_percent',
-      min_history: 100,
-      history: '1d',
-    }) as AnomalyRule;
+    const rule = cpuAnomalyRule;
     const anomaly = new AnomalyRuleEvaluator({ db, logger: spy });
     const engine = new RuleEngine({ db, logger: spy, anomaly });
     await engine.evaluate([rule], T0 + 202 * MIN);
