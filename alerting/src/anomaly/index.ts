@@ -9,12 +9,19 @@
  * - `extractFeatures(points)` — the original plan's features, `FEATURE_NAMES` in column order.
  * - `severityFromHistory(value, history)` — severity `auto` (p99 critical, p95 warning) and context.
  */
-export { createStreamingDetector, restoreStreamingDetector, StreamingDetector } from './streamingDetector';
+export {
+  createStreamingDetector,
+  DEFAULT_SCORE_THRESHOLD,
+  restoreStreamingDetector,
+  StreamingDetector,
+} from './streamingDetector';
 export type { DetectorResult, StreamingDetectorJSON, StreamingDetectorOptions } from './streamingDetector';
 export { IsolationForest } from './isolationForest';
 export type { IsolationForestJSON, IsolationForestOptions } from './isolationForest';
 export { CALENDAR_FEATURES, extractFeatures, FEATURE_NAMES } from './features';
 export type { Point } from './features';
 export { Standardiser } from './standardiser';
+export { orderSeries } from './orderSeries';
+export type { OrderedSeries } from './orderSeries';
 export { severityFromHistory } from './severity';
 export type { Severity, SeverityContext } from './severity';

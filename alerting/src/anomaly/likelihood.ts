@@ -1,3 +1,4 @@
+import { packFloat32, readFloatList } from './packedFloats';
 import { lowerBound } from './sorted';
 
 /** Surprise is capped (in nats): beyond e^-50 nothing is "more anomalous" for alerting. */
@@ -16,7 +17,8 @@ export function gammaSurprise(k: number, s: number): number {
 }
 
 export interface AnomalyLikelihoodJSON {
-  history: number[];
+  /** Raw scores, oldest first: packed float32 (older states: a JSON array). */
+  history: string | number[];
   recent: number[];
   updates: number;
   excludedAt: number[];
@@ -83,7 +85,8 @@ export class AnomalyLikelihood {
     while (this.excludedAt.length && this.excludedAt[0] <= this.updates - this.historySize)
       this.excludedAt.shift();
     if (u < LEARN_LIMIT || this.excludedAt.length >= MAX_EXCLUDED_SHARE * this.historySize) {
-      this.remember(Number.isFinite(raw) ? raw : 1e6);
+      // float32, so that the packed state restores exactly
+      this.remember(Math.fround(Number.isFinite(raw) ? raw : 1e6));
       this.refit();
     } else {
       this.excludedAt.push(this.updates);
@@ -142,7 +145,7 @@ export class AnomalyLikelihood {
 
   toJSON(): AnomalyLikelihoodJSON {
     return {
-      history: [...this.history],
+      history: packFloat32(this.history),
       recent: [...this.recent],
       updates: this.updates,
       excludedAt: [...this.excludedAt],
@@ -150,10 +153,10 @@ export class AnomalyLikelihood {
   }
 
   static fromJSON(json: AnomalyLikelihoodJSON, historySize?: number, window?: number): AnomalyLikelihood {
-    if (!Array.isArray(json?.history) || !Array.isArray(json.recent))
-      throw new Error('anomaly likelihood: bad state');
+    if (!json || !Array.isArray(json.recent)) throw new Error('anomaly likelihood: bad state');
     const l = new AnomalyLikelihood(historySize, window);
-    for (const x of json.history) l.remember(Number(x));
+    for (const x of readFloatList(json.history, 'anomaly likelihood history').slice(-l.historySize))
+      l.remember(x);
     l.recent = json.recent.map(Number);
     l.updates = Number(json.updates) || 0;
     l.excludedAt = Array.isArray(json.excludedAt) ? json.excludedAt.map(Number) : [];

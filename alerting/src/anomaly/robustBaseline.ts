@@ -1,7 +1,9 @@
 /** Median of a copy of `values` (NaN when empty). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator: several times faster, and this
+  // runs a few times per scored point.
+  const s = Float64Array.from(values).sort();
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }

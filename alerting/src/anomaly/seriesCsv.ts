@@ -35,43 +35,57 @@ export function parseTimestamp(text: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+/** A row left out of the series, with the reason (its 1-based line is in `line`). */
+export interface SkippedRow {
+  line: number;
+  reason: string;
+}
+
+export interface ParsedSeriesCsv {
+  /** The good rows, in file order (not necessarily in time order: see `orderSeries`). */
+  points: CsvPoint[];
+  /** Rows that could not be read (wrong column count, unreadable timestamp, non-finite value). */
+  skipped: SkippedRow[];
+}
+
 /**
- * Parses a `timestamp,value` CSV (optional header, blank lines ignored, timestamps
- * non-decreasing). Throws SeriesCsvError naming the first bad line.
+ * Parses a `timestamp,value` CSV (optional header, blank lines ignored). Real exports have
+ * the odd bad row: such a row is skipped and reported with its line, never the whole file.
+ * Only a header that names other columns throws (SeriesCsvError): then nothing can be right.
  */
-export function parseSeriesCsv(text: string): CsvPoint[] {
+export function parseSeriesCsv(text: string): ParsedSeriesCsv {
   const lines = text.split(/\r?\n/);
   const points: CsvPoint[] = [];
+  const skipped: SkippedRow[] = [];
   lines.forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '') return;
     const cells = raw.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
-    if (points.length === 0 && cells[0]?.toLowerCase() === 'timestamp') {
+    if (points.length === 0 && skipped.length === 0 && cells[0]?.toLowerCase() === 'timestamp') {
       if (cells[1]?.toLowerCase() !== 'value' || cells.length !== 2) {
         throw new SeriesCsvError(line, `header must be "timestamp,value", got "${raw.trim()}"`);
       }
       return;
     }
-    if (cells.length !== 2)
-      throw new SeriesCsvError(line, `expected 2 columns (timestamp,value), got ${cells.length}`);
+    if (cells.length !== 2) {
+      skipped.push({ line, reason: `expected 2 columns (timestamp,value), got ${cells.length}` });
+      return;
+    }
     const [timestampText, valueText] = cells;
     const timestamp = parseTimestamp(timestampText);
-    if (timestamp === null)
-      throw new SeriesCsvError(
+    if (timestamp === null) {
+      skipped.push({
         line,
-        `timestamp "${timestampText}" is neither epoch seconds/milliseconds nor an ISO 8601 date-time`,
-      );
+        reason: `timestamp "${timestampText}" is neither epoch seconds/milliseconds nor an ISO 8601 date-time`,
+      });
+      return;
+    }
     const value = valueText === '' ? NaN : Number(valueText);
-    if (!Number.isFinite(value))
-      throw new SeriesCsvError(line, `value "${valueText}" is not a finite number`);
-    const previous = points[points.length - 1];
-    if (previous && timestamp < previous.timestamp) {
-      throw new SeriesCsvError(
-        line,
-        `timestamp "${timestampText}" is earlier than the previous row's ("${previous.timestampText}"); sort the series by time`,
-      );
+    if (!Number.isFinite(value)) {
+      skipped.push({ line, reason: `value "${valueText}" is not a finite number` });
+      return;
     }
     points.push({ timestamp, value, timestampText, valueText });
   });
-  return points;
+  return { points, skipped };
 }

@@ -1,6 +1,7 @@
 import { createStreamingDetector, restoreStreamingDetector } from './streamingDetector';
 import { spikes } from './syntheticSeries';
 import type { Point } from './features';
+import { unpackFloat32 } from './packedFloats';
 
 const T0 = Date.UTC(2026, 0, 5);
 const minute = (i: number) => T0 + i * 60_000;
@@ -67,8 +68,48 @@ describe('streaming detector', () => {
     expect(JSON.stringify(state).length).toBeLessThan(600_000);
   });
 
+  it('restores an older state that stored its number lists as JSON arrays, and keeps the state under 200 KB', () => {
+    const original = createStreamingDetector({ retrainEvery: 300 });
+    series.points.slice(0, 900).forEach((p) => original.update(p));
+    const state = JSON.parse(JSON.stringify(original.toJSON()));
+    expect(JSON.stringify(state).length).toBeLessThan(200_000);
+    state.likelihood.history = unpackFloat32(state.likelihood.history);
+    state.model.trainingScores = unpackFloat32(state.model.trainingScores);
+    const restored = restoreStreamingDetector(state);
+    const rest = series.points.slice(900);
+    const a = rest.map((p) => original.update(p).score);
+    const b = rest.map((p) => restored.update(p).score);
+    expect(b).toEqual(a);
+  });
+
+  it('a series that repeats itself daily (a square wave) raises no alert once a day of history exists', () => {
+    const d = createStreamingDetector();
+    const FIVE_MIN = 5 * 60_000;
+    const alertsOnDay: number[] = [];
+    for (let i = 0; i < 6 * 288; i++) {
+      const t = T0 + i * FIVE_MIN;
+      const hour = new Date(t).getUTCHours();
+      const r = d.update({ timestamp: t, value: hour >= 9 && hour < 18 ? 80 : 20 });
+      if (r.alert) alertsOnDay.push(Math.floor(i / 288));
+    }
+    expect(alertsOnDay.filter((day) => day >= 2)).toEqual([]);
+  });
+
+  it('reports one high score where a lasting anomaly starts, then zeros while it lasts', () => {
+    const d = createStreamingDetector({ minHistory: 50, restPoints: 50 });
+    const noise = (i: number) => 10 + Math.sin(i * 1.7) + ((i * 7919) % 11) / 11;
+    for (let i = 0; i < 300; i++) d.update({ timestamp: minute(i), value: noise(i) });
+    const shifted = Array.from({ length: 20 }, (_, k) =>
+      d.update({ timestamp: minute(300 + k), value: 30 + noise(k) }),
+    );
+    expect(shifted[0].score).toBeGreaterThan(0.5);
+    expect(shifted.slice(1).filter((r) => r.score >= shifted[0].score)).toHaveLength(0);
+    expect(shifted.filter((r) => r.alert)).toHaveLength(1);
+  });
+
   it('suppresses a second alert within the suppression window', () => {
-    const d = createStreamingDetector({ minHistory: 50, suppressionMs: 30 * 60_000 });
+    // restPoints 0: every score is reported, so only the suppression can silence the second one
+    const d = createStreamingDetector({ minHistory: 50, suppressionMs: 30 * 60_000, restPoints: 0 });
     const flat: Point[] = Array.from({ length: 100 }, (_, i) => ({ timestamp: minute(i), value: 1 }));
     flat.forEach((p) => d.update(p));
     expect(d.update({ timestamp: minute(100), value: 50 }).alert).toBe(true);

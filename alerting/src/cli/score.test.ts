@@ -60,31 +60,92 @@ describe('aihub-alerting score', () => {
     expect(full.slice(0, 310)).toEqual(prefix);
   });
 
-  it('names the line of a bad row and writes nothing', async () => {
-    const input = path.join(dir, 'bad.csv');
+  const runOn = async (rows: string[]) => {
+    const input = path.join(dir, 'in.csv');
     const output = path.join(dir, 'out.csv');
-    fs.writeFileSync(input, ['timestamp,value', '1767571200,1', '1767571260,abc', '1767571320,3'].join('\n'));
-    const { io, err } = capture();
-    expect(await runScoreCommand(['--input', input, '--output', output], io)).toBe(1);
-    expect(err.join('')).toMatch(/bad\.csv line 3: value "abc" is not a finite number/);
-    expect(fs.existsSync(output)).toBe(false);
+    fs.writeFileSync(input, rows.join('\n'));
+    const c = capture();
+    const code = await runScoreCommand(['--input', input, '--output', output], c.io);
+    const written = fs.existsSync(output) ? fs.readFileSync(output, 'utf8').trim().split('\n').slice(1) : [];
+    return { code, err: c.err.join(''), out: c.out.join(''), rows: written.map((l) => l.split(',')) };
+  };
+
+  it('skips a bad row, names its line in a warning and scores the rest', async () => {
+    const r = await runOn(['timestamp,value', '1767571200,1', '1767571260,abc', '1767571320,3']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/warning: .*in\.csv line 3: value "abc" is not a finite number; row skipped/);
+    expect(r.rows.map((x) => x[0])).toEqual(['1767571200', '1767571320']);
+    expect(r.out).toMatch(/scored 2 points .*\(1 bad rows skipped\)/);
   });
 
-  it('rejects rows out of time order, wrong column counts and unreadable timestamps, naming the line', async () => {
-    const cases: Array<[string[], RegExp]> = [
-      [['1767571260,1', '1767571200,2'], /line 2: timestamp "1767571200" is earlier than the previous row/],
-      [['1767571200,1,9'], /line 1: expected 2 columns/],
-      [['yesterday,1'], /line 1: timestamp "yesterday" is neither/],
-      [['time,value'], /line 1: expected 2 columns|neither/],
-      [['timestamp,val'], /line 1: header must be "timestamp,value"/],
-    ];
-    for (const [rows, message] of cases) {
-      const input = path.join(dir, 'in.csv');
-      fs.writeFileSync(input, rows.join('\n'));
-      const { io, err } = capture();
-      expect(await runScoreCommand(['--input', input, '--output', path.join(dir, 'o.csv')], io)).toBe(1);
-      expect(err.join('')).toMatch(message);
-    }
+  it('skips and counts non-finite values, wrong column counts and unreadable timestamps, naming each line', async () => {
+    const r = await runOn([
+      'timestamp,value',
+      '1767571200,1',
+      '1767571260,NaN',
+      '1767571320,Infinity',
+      '1767571380,',
+      '1767571440,1,9',
+      'yesterday,1',
+      '1767571500,2',
+    ]);
+    expect(r.code).toBe(0);
+    for (const [line, why] of [
+      [3, 'value "NaN" is not a finite number'],
+      [4, 'value "Infinity" is not a finite number'],
+      [5, 'value "" is not a finite number'],
+      [6, 'expected 2 columns'],
+      [7, 'timestamp "yesterday" is neither'],
+    ] as const)
+      expect(r.err).toContain(`line ${line}: ${why}`);
+    expect(r.rows).toHaveLength(2);
+    expect(r.out).toMatch(/\(5 bad rows skipped\)/);
+  });
+
+  it('sorts rows out of time order and merges duplicate timestamps, with one warning giving the counts', async () => {
+    const r = await runOn([
+      'timestamp,value',
+      '1767571200,1',
+      '1767571320,3',
+      '1767571260,2', // steps back, like machine_temperature_system_failure.csv line 10151
+      '1767571320,5', // duplicate of the second row
+      '1767571380,4',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.err.match(/warning/g)).toHaveLength(1);
+    expect(r.err).toMatch(
+      /1 rows out of time order and 1 duplicate timestamps; sorted by time, duplicates merged/,
+    );
+    expect(r.rows.map(([t, v]) => [t, v])).toEqual([
+      ['1767571200', '1'],
+      ['1767571260', '2'],
+      ['1767571320', '4'],
+      ['1767571380', '4'],
+    ]);
+  });
+
+  it('scores across gaps in time: finite scores in [0, 1] on both sides of a day without data', async () => {
+    const before = series(300, -1);
+    const after = series(300, 150).map((row) => {
+      const [t, v] = row.split(',');
+      return `${new Date(Date.parse(t) + 300 * 60_000 + 86_400_000).toISOString()},${v}`;
+    });
+    const r = await runOn(['timestamp,value', ...before, ...after]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    const scores = r.rows.map((x) => Number(x[2]));
+    expect(scores).toHaveLength(600);
+    expect(scores.every((s) => Number.isFinite(s) && s >= 0 && s <= 1)).toBe(true);
+  });
+
+  it('refuses only what cannot be a series: a header naming other columns, or no readable row', async () => {
+    let r = await runOn(['timestamp,val', '1767571200,1']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/line 1: header must be "timestamp,value"/);
+    r = await runOn(['timestamp,value', 'x,y']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no readable rows/);
+    expect(r.rows).toEqual([]);
   });
 
   it('explains usage errors and a missing input file', async () => {

@@ -4,6 +4,7 @@ import { AGGREGATIONS, isReservedKey, safeString } from '@aihub/core';
 import { budgetSchema } from '../budgets/schema';
 import { durationSchema } from './duration';
 import { labelRegexProblem } from './label-regex';
+import { DEFAULT_SCORE_THRESHOLD } from '../anomaly/streamingDetector';
 
 /**
  * The alerting configuration (DESIGN.md "Alerting"): one zod schema gives validation,
@@ -113,8 +114,8 @@ export const anomalyRuleSchema = z.strictObject({
   contamination: z.number().gt(0).max(0.5).default(0.01),
   retrain: cronSchema.default('0 * * * *'),
   severity: z.enum(['auto', ...SEVERITIES]).default('auto'),
-  /** Score in [0,1] at or above which a point is anomalous. */
-  score_threshold: z.number().min(0).max(1).default(0.5),
+  /** Score in [0,1] at or above which a point is anomalous; default: the NAB-optimal threshold (docs/anomaly.md). */
+  score_threshold: z.number().min(0).max(1).default(DEFAULT_SCORE_THRESHOLD),
   /** History loaded to train a model the first time. */
   history: durationSchema.default(7 * 86_400_000),
   /** After an anomaly alert, none for the same series for this long (original plan: 30 min). */

@@ -9,6 +9,14 @@ import { RuleEngine } from './engine';
 const logger = createLogger({ level: 'error' });
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 10, 0, 0, 0);
+const cpuAnomalyRule = ruleSchema.parse({
+  name: 'cpu_anomaly',
+  type: 'anomaly',
+  metric: 'system_cpu_usage_percent',
+  min_history: 100,
+  history: '1d',
+  resolve_after: '5m',
+}) as AnomalyRule;
 
 describe('anomaly rules through the engine (pglite)', () => {
   let storage: TestStorage;
@@ -29,14 +37,7 @@ describe('anomaly rules through the engine (pglite)', () => {
     const pts: [number, number][] = [];
     for (let i = 0; i < 300; i++) pts.push([T0 + i * MIN, 40 + rand() * 2]);
     await insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-01' }, pts);
-    const rule = ruleSchema.parse({
-      name: 'cpu_anomaly',
-      type: 'anomaly',
-      metric: 'system_cpu_usage_percent',
-      min_history: 100,
-      history: '1d',
-      resolve_after: '5m',
-    }) as AnomalyRule;
+    const rule = cpuAnomalyRule;
     const anomaly = new AnomalyRuleEvaluator({ db, logger });
     const engine = new RuleEngine({ db, logger, anomaly });
     await engine.evaluate([rule], T0 + 300 * MIN);
@@ -70,5 +71,24 @@ describe('anomaly rules through the engine (pglite)', () => {
     await engine.evaluate([rule], T0 + 310 * MIN);
     expect(engine.snapshot()).toEqual([]);
     expect((await listIncidents(db))[0].status).toBe('resolved');
+  });
+
+  test('stored points with duplicate timestamps and NaN values are merged and skipped, with one warning giving the counts', async () => {
+    const pts: [number, number][] = [];
+    for (let i = 0; i < 200; i++) pts.push([T0 + i * MIN, 40 + (i % 7) * 0.3]);
+    pts.push([T0 + 50 * MIN, 41], [T0 + 60 * MIN, 41], [T0 + 201 * MIN, NaN]); // stored in arrival order
+    await insertSamples(db, 'system_cpu_usage_percent', { host: 'gpu-02' }, pts);
+    const warnings: Array<[string, unknown]> = [];
+    const spy = Object.create(logger) as typeof logger;
+    spy.warn = (msg: string, fields?: unknown) => void warnings.push([msg, fields]);
+    const rule = cpuAnomalyRule;
+    const anomaly = new AnomalyRuleEvaluator({ db, logger: spy });
+    const engine = new RuleEngine({ db, logger: spy, anomaly });
+    await engine.evaluate([rule], T0 + 202 * MIN);
+    expect(anomaly.scores()).toHaveLength(1);
+    expect(Number.isFinite(anomaly.scores()[0].score)).toBe(true);
+    const cleaned = warnings.filter(([msg]) => msg === 'anomaly rule input cleaned');
+    expect(cleaned).toHaveLength(1);
+    expect(cleaned[0][1]).toMatchObject({ rule: 'cpu_anomaly', duplicates: 2, nonFinite: 1 });
   });
 });

@@ -1,6 +1,12 @@
 import { parseExpression } from 'cron-parser';
 import { listSeries, queryRange, type Database, type Logger } from '@aihub/core';
-import { createStreamingDetector, restoreStreamingDetector, type StreamingDetector } from '../anomaly';
+import {
+  createStreamingDetector,
+  restoreStreamingDetector,
+  type Point,
+  type StreamingDetector,
+} from '../anomaly';
+import { orderSeries } from '../anomaly/orderSeries';
 import type { AnomalyRule } from '../config/schema';
 import { formatValue } from '../types/value';
 import type { AnomalyEvaluator, AnomalyObservation } from './engine';
@@ -143,8 +149,7 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
       });
       const points = res.series.find((s) => labelsKey(s.labels) === key)?.points ?? [];
       let alerted = false;
-      for (const [t, v] of points) {
-        if (!Number.isFinite(v)) continue;
+      for (const { timestamp: t, value: v } of this.usablePoints(rule, key, points, m.lastTs)) {
         const r = m.detector.update({ timestamp: t, value: v });
         m.lastTs = t;
         m.lastValue = v;
@@ -184,6 +189,36 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
       }
     }
     return out;
+  }
+
+  /**
+   * The queried points the detector can take: finite values, in time order, one per
+   * timestamp (duplicates merged), none before the last point it saw. What was dropped or
+   * reordered is logged once per evaluation, with counts.
+   */
+  private usablePoints(
+    rule: AnomalyRule,
+    key: string,
+    raw: [number, number][],
+    lastTs: number | null,
+  ): Point[] {
+    const finite = raw
+      .filter(([, v]) => Number.isFinite(v))
+      .map(([timestamp, value]) => ({ timestamp, value }));
+    const { points, outOfOrder, duplicates } = orderSeries(finite);
+    const fresh = lastTs === null ? points : points.filter((p) => p.timestamp > lastTs);
+    const nonFinite = raw.length - finite.length;
+    const late = points.length - fresh.length;
+    if (nonFinite || outOfOrder || duplicates || late)
+      this.deps.logger.warn('anomaly rule input cleaned', {
+        rule: rule.name,
+        series: key,
+        nonFinite,
+        outOfOrder,
+        duplicates,
+        late,
+      });
+    return fresh;
   }
 
   private retrainDue(rule: AnomalyRule, trainedAt: number, nowMs: number): boolean {
