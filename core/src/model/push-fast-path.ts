@@ -1,5 +1,6 @@
 import { defaultLimits, type IngestLimits } from './limits';
 import { LABEL_NAME, METRIC_NAME, type PushPayload } from './push-schema';
+import { MAX_SERIES_LABEL_BYTES } from './safe-input';
 
 // Strings the fast path leaves to the schema: NUL (PostgreSQL text cannot hold it) and any
 // surrogate, paired or not, so whatever the schema decides about them stays its decision.
@@ -35,6 +36,7 @@ export function createFastPushParser(
   function validLabels(labels: unknown): boolean {
     if (!isPlainObject(labels)) return false;
     let count = 0;
+    let chars = 0;
     for (const k in labels) {
       // "__" names (__proto__ among them) are the schema's to judge.
       if (++count > limits.maxLabels || k.length > limits.maxNameLength || k.startsWith('__')) return false;
@@ -42,8 +44,10 @@ export function createFastPushParser(
       const v = (labels as Record<string, unknown>)[k];
       if (typeof v !== 'string' || v.length > limits.maxLabelValueLength || UNUSUAL_TEXT.test(v))
         return false;
+      chars += k.length + v.length;
     }
-    return true;
+    // A label set that might not fit its index entry is the schema's to measure in bytes.
+    return chars * 3 <= MAX_SERIES_LABEL_BYTES;
   }
 
   return (input) => {

@@ -34,7 +34,12 @@ describe.each(TEST_DRIVERS)('migration 4 on %s', (driver) => {
         ('fine', 'api', '{"type":"threshold","window":"5m","annotations":{"summary":"value is NaN"}}'),
         ('from_file', 'config', '{"type":"threshold","window":"Infinityd"}');
     `);
-    expect(await migrate(db)).toEqual([4]);
+    const applied = await migrate(db);
+    // A PGlite directory seeded from the build's template has every migration already: run
+    // migration 4's SQL itself there.
+    if (driver === 'pglite' && !applied.includes(4))
+      await db.exec(migrations.find((m) => m.version === 4)!.sql);
+    else expect(applied).toEqual(migrations.filter((m) => m.version >= 4).map((m) => m.version));
     const silences = await db.query<{ id: string }>('SELECT id FROM silences ORDER BY id');
     expect(silences.map((r) => r.id)).toEqual(['ok']);
     const rules = await db.query<{ name: string }>('SELECT name FROM alert_rules ORDER BY name');
