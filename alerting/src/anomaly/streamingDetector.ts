@@ -1,3 +1,8 @@
+import {
+  ContextualNovelty,
+  type ContextualNoveltyJSON,
+  type ContextualNoveltyOptions,
+} from './contextualNovelty';
 import { CALENDAR_FEATURES, featureRowOf, FEATURE_NAMES, type Point } from './features';
 import { IsolationForest, type IsolationForestJSON, type IsolationForestOptions } from './isolationForest';
 import { AnomalyLikelihood, erfc, type AnomalyLikelihoodJSON } from './likelihood';
@@ -16,16 +21,25 @@ export interface StreamingDetectorOptions {
   baselineWindow?: number;
   /** Retrain the forest every this many points; 0 leaves it to `retrain()` (e.g. the rule's cron). Default 500. */
   retrainEvery?: number;
-  /** Score at or above which `alert` is raised (default 0.4, i.e. p ≈ 1e-4 against the series' own history). */
+  /**
+   * Score at or above which `alert` is raised (default 0.3: every novelty the forest does not
+   * grade down; the NAB-optimal threshold, see docs/anomaly.md).
+   */
   threshold?: number;
+  /** After a novelty, the score is held at 0 for this many points: one event, one alert (default 120). */
+  restPoints?: number;
+  novelty?: ContextualNoveltyOptions;
   /** After an alert, no new alert for this long (ms; original plan: 30 min). */
   suppressionMs?: number;
-  /** Combine the isolation forest's surprise with the baselines' (default true). */
+  /** Grade each novelty by the isolation forest's verdict on the point's features (default true). */
   useForest?: boolean;
   forest?: IsolationForestOptions;
 }
 
-type Settings = Required<Omit<StreamingDetectorOptions, 'forest'>> & { forest: IsolationForestOptions };
+type Settings = Required<Omit<StreamingDetectorOptions, 'forest' | 'novelty'>> & {
+  forest: IsolationForestOptions;
+  novelty: ContextualNoveltyOptions;
+};
 
 export interface DetectorResult {
   timestamp: number;
@@ -45,12 +59,14 @@ export interface DetectorResult {
     forestScore: number | null;
     /** Calibrated surprise of the recent points, in nats. */
     surprise: number;
+    /** Contextual novelty grade of the newest point in [0, 1] (before the rest period). */
+    novelty: number;
   };
 }
 
 export interface StreamingDetectorJSON {
   kind: 'streaming-detector';
-  version: 1;
+  version: 2;
   options: Settings;
   timestamps: number[];
   values: number[];
@@ -59,6 +75,8 @@ export interface StreamingDetectorJSON {
   lastAlertAt: number | null;
   profile: SeasonalProfileJSON;
   likelihood: AnomalyLikelihoodJSON;
+  novelty: ContextualNoveltyJSON;
+  restRemaining: number;
   model: { standardiser: StandardiserJSON; forest: IsolationForestJSON; trainingScores: number[] } | null;
 }
 
@@ -74,13 +92,17 @@ interface TrainedModel {
   trainingScores: number[];
 }
 
+/** Share of a novelty's score the forest decides: 0.5 keeps every novelty at ≥ half its grade. */
+const FOREST_WEIGHT = 0.5;
+
 /**
  * Online anomaly detector for one series. Each `update` scores the newest point from the
- * points before it only: its robust z against a rolling median/MAD (and, once there are days
- * of history, against the hour-of-day/weekday profile — the smaller of the two, so a regular
- * daily rise is not an anomaly), combined with the isolation forest's surprise on the plan's
- * features; the raw surprises pass through an anomaly likelihood so a series that is always
- * noisy does not alert all day.
+ * points before it only. The score is the point's contextual novelty (a step to a level
+ * never seen after the previous one; contextualNovelty.ts), graded by the isolation forest's
+ * verdict on the plan's features, and then held at 0 for `restPoints` points so one event
+ * raises one alert. Beside it, as explanations: the robust z against a rolling median/MAD
+ * (and the hour-of-day/weekday profile) and its calibrated surprise (anomaly likelihood).
+ * docs/anomaly.md gives the NAB figures of each part.
  */
 export class StreamingDetector {
   private timestamps: number[] = [];
@@ -93,9 +115,12 @@ export class StreamingDetector {
   private profile = new SeasonalProfile();
   private likelihood: AnomalyLikelihood;
   private model: TrainedModel | null = null;
+  private novelty: ContextualNovelty;
+  private restRemaining = 0;
 
   constructor(private readonly settings: Settings) {
     this.likelihood = new AnomalyLikelihood(settings.maxHistory);
+    this.novelty = new ContextualNovelty(settings.novelty);
   }
 
   get options(): Readonly<Settings> {
@@ -131,8 +156,14 @@ export class StreamingDetector {
         forestScore === null || flatAndUnchanged ? 0 : this.likelihood.surpriseOf(this.forestZ(forestScore));
       surprise = Math.max(this.likelihood.update(flatAndUnchanged ? 0 : z), forestSurprise);
     }
-    const warmingUp = this.seen < this.settings.minHistory;
-    const score = warmingUp || flatAndUnchanged ? 0 : Math.min(1, surprise / FULL_SCALE_SURPRISE);
+    const novelty = this.novelty.observe(value);
+    const warmingUp = this.seen < this.settings.minHistory || !this.novelty.ready;
+    let score = 0;
+    if (this.restRemaining > 0) this.restRemaining--;
+    else if (novelty > 0) {
+      score = warmingUp ? 0 : novelty * this.forestGrade(forestScore);
+      this.restRemaining = this.settings.restPoints;
+    }
     const { severity, context } = severityFromSortedHistory(value, this.sortedValues);
 
     let alert = false;
@@ -160,7 +191,7 @@ export class StreamingDetector {
       warmingUp,
       severity,
       context,
-      components: { robustZ: z, forestScore, surprise },
+      components: { robustZ: z, forestScore, surprise, novelty },
     };
   }
 
@@ -228,6 +259,13 @@ export class StreamingDetector {
     return model.forest.score(model.standardiser.transform(row));
   }
 
+  /** 1 − w + w·(share of training points the forest found less anomalous); 1 without a forest. */
+  private forestGrade(forestScore: number | null): number {
+    if (!this.settings.useForest || forestScore === null) return 1;
+    const sorted = (this.model as TrainedModel).trainingScores;
+    return 1 - FOREST_WEIGHT + FOREST_WEIGHT * (lowerBound(sorted, forestScore) / Math.max(1, sorted.length));
+  }
+
   /**
    * The forest's verdict on the z scale of the baselines: the share p of training points it
    * found at least as anomalous (smoothed), as the z with two-sided normal tail p. The
@@ -243,7 +281,7 @@ export class StreamingDetector {
   toJSON(): StreamingDetectorJSON {
     return {
       kind: 'streaming-detector',
-      version: 1,
+      version: 2,
       options: this.settings,
       timestamps: [...this.timestamps],
       values: [...this.values],
@@ -252,6 +290,8 @@ export class StreamingDetector {
       lastAlertAt: this.lastAlertAt,
       profile: this.profile.toJSON(),
       likelihood: this.likelihood.toJSON(),
+      novelty: this.novelty.toJSON(),
+      restRemaining: this.restRemaining,
       model: this.model && {
         standardiser: this.model.standardiser.toJSON(),
         forest: this.model.forest.toJSON(),
@@ -262,8 +302,10 @@ export class StreamingDetector {
 
   static fromJSON(json: unknown): StreamingDetector {
     const j = json as Partial<StreamingDetectorJSON> | null;
-    if (!j || j.kind !== 'streaming-detector' || j.version !== 1)
-      throw new Error('streaming detector: not a version 1 state');
+    // Version 1 (before contextual novelty) restores with a novelty that learns its grid anew.
+    const version = Number((j as { version?: unknown } | null)?.version);
+    if (!j || j.kind !== 'streaming-detector' || (version !== 1 && version !== 2))
+      throw new Error('streaming detector: not a version 1 or 2 state');
     const d = new StreamingDetector(resolveOptions(j.options ?? {}));
     if (!Array.isArray(j.timestamps) || !Array.isArray(j.values) || j.timestamps.length !== j.values.length) {
       throw new Error('streaming detector: timestamps and values must be arrays of equal length');
@@ -278,6 +320,8 @@ export class StreamingDetector {
     d.lastAlertAt = j.lastAlertAt ?? null;
     d.profile = SeasonalProfile.fromJSON(j.profile as SeasonalProfileJSON);
     d.likelihood = AnomalyLikelihood.fromJSON(j.likelihood as AnomalyLikelihoodJSON, d.settings.maxHistory);
+    if (j.novelty) d.novelty = ContextualNovelty.fromJSON(j.novelty);
+    d.restRemaining = Number(j.restRemaining) || 0;
     if (j.model) {
       const forest = IsolationForest.fromJSON(j.model.forest);
       if (forest.nFeatures !== FEATURE_NAMES.length)
@@ -298,7 +342,9 @@ function resolveOptions(options: StreamingDetectorOptions): Settings {
     maxHistory: options.maxHistory ?? 1000,
     baselineWindow: options.baselineWindow ?? 60,
     retrainEvery: options.retrainEvery ?? 500,
-    threshold: options.threshold ?? 0.4,
+    threshold: options.threshold ?? 0.3,
+    restPoints: options.restPoints ?? 120,
+    novelty: { ...options.novelty },
     suppressionMs: options.suppressionMs ?? 30 * 60_000,
     useForest: options.useForest ?? true,
     forest: {
@@ -318,6 +364,7 @@ function resolveOptions(options: StreamingDetectorOptions): Settings {
   positiveInt('maxHistory', 16);
   positiveInt('baselineWindow', MIN_BASELINE);
   positiveInt('retrainEvery', 0);
+  positiveInt('restPoints', 0);
   if (!(s.threshold > 0 && s.threshold <= 1))
     throw new RangeError(`threshold must be in (0, 1], got ${s.threshold}`);
   if (!(s.suppressionMs >= 0)) throw new RangeError(`suppressionMs must be ≥ 0, got ${s.suppressionMs}`);
