@@ -19,6 +19,12 @@ export interface ContextualNoveltyOptions {
   learnPoints?: number;
   /** Distance in levels to the nearest known successor that grades a novelty 1 (default 3). */
   fullScaleLevels?: number;
+  /**
+   * The learned range is widened by this fraction on each side before it is split (default
+   * 0.25): the first points rarely show a series' full spread, and noise just past them is
+   * not novel.
+   */
+  margin?: number;
 }
 
 export interface ContextualNoveltyJSON {
@@ -27,7 +33,10 @@ export interface ContextualNoveltyJSON {
   low: number | null;
   high: number | null;
   step: number;
+  flat: boolean;
   previous: number | null;
+  /** Values seen while the grid is still being learned. */
+  learning: number[];
   /** [level, levels that followed it] pairs. */
   successors: [number, number[]][];
 }
@@ -43,8 +52,12 @@ export class ContextualNovelty {
   private high: number | null = null;
   /** Width of a level; 0 until the grid is learned. */
   private step = 0;
+  /** The learning points were all equal. */
+  private flat = false;
   private previous: number | null = null;
   private successors = new Map<number, Set<number>>();
+  /** Values seen while learning: replayed into the successors once the grid exists. */
+  private learning: number[] = [];
   private readonly options: Required<ContextualNoveltyOptions>;
 
   constructor(options: ContextualNoveltyOptions = {}) {
@@ -52,13 +65,15 @@ export class ContextualNovelty {
       levels: options.levels ?? 5,
       learnPoints: options.learnPoints ?? 300,
       fullScaleLevels: options.fullScaleLevels ?? 3,
+      margin: options.margin ?? 0.25,
     };
-    const { levels, learnPoints, fullScaleLevels } = this.options;
+    const { levels, learnPoints, fullScaleLevels, margin } = this.options;
     if (!Number.isInteger(levels) || levels < 2)
       throw new RangeError(`levels must be an integer ≥ 2, got ${levels}`);
     if (!Number.isInteger(learnPoints) || learnPoints < 2)
       throw new RangeError(`learnPoints must be an integer ≥ 2, got ${learnPoints}`);
     if (!(fullScaleLevels > 0)) throw new RangeError(`fullScaleLevels must be > 0, got ${fullScaleLevels}`);
+    if (!(margin >= 0)) throw new RangeError(`margin must be ≥ 0, got ${margin}`);
   }
 
   /** True once the grid is learned and novelty can be judged. */
@@ -72,10 +87,20 @@ export class ContextualNovelty {
     if (this.step === 0) {
       this.low = this.low === null ? value : Math.min(this.low, value);
       this.high = this.high === null ? value : Math.max(this.high, value);
+      this.learning.push(value);
       if (this.seen < this.options.learnPoints) return 0;
       this.learnGrid();
+      // What the series did while the grid was learned is known, not novel: the newest
+      // learning value is judged like any later one.
+      const replay = this.learning.slice(0, -1);
+      this.learning = [];
+      for (const v of replay) this.remember(this.levelOf(v));
     }
-    const level = this.levelOf(value);
+    return this.remember(this.levelOf(value));
+  }
+
+  /** Records the step previous → level; returns its novelty grade. */
+  private remember(level: number): number {
     let grade = 0;
     if (this.previous !== null) {
       let next = this.successors.get(this.previous);
@@ -83,7 +108,8 @@ export class ContextualNovelty {
       if (!next.has(level)) {
         let distance = Infinity;
         for (const known of next) distance = Math.min(distance, Math.abs(known - level));
-        grade = Math.min(1, distance / this.options.fullScaleLevels);
+        // A series flat while learning has no spread to measure against: any step is news.
+        grade = this.flat ? 1 : Math.min(1, distance / this.options.fullScaleLevels);
         next.add(level);
       }
     }
@@ -94,11 +120,18 @@ export class ContextualNovelty {
   private learnGrid(): void {
     const low = this.low as number;
     const high = this.high as number;
-    this.step =
-      high > low ? (high - low) / (this.options.levels - 1) : Math.max(Math.abs(low), 1) * FLAT_STEP_FRACTION;
+    if (high > low) {
+      const pad = (high - low) * this.options.margin;
+      this.low = low - pad;
+      this.high = high + pad;
+      this.step = (this.high - this.low) / (this.options.levels - 1);
+    } else {
+      this.flat = true;
+      this.step = Math.max(Math.abs(low), 1) * FLAT_STEP_FRACTION;
+    }
   }
 
-  /** Rounded, so the learned extremes sit mid-level with half a level of margin. */
+  /** Rounded: each level covers half a step either side of its centre. */
   private levelOf(value: number): number {
     const level = Math.round((value - (this.low as number)) / this.step);
     const top = this.options.levels - 1 + MAX_LEVELS_OUTSIDE;
@@ -112,7 +145,9 @@ export class ContextualNovelty {
       low: this.low,
       high: this.high,
       step: this.step,
+      flat: this.flat,
       previous: this.previous,
+      learning: [...this.learning],
       successors: [...this.successors].map(([level, next]) => [level, [...next]]),
     };
   }
@@ -123,7 +158,9 @@ export class ContextualNovelty {
     c.low = json.low ?? null;
     c.high = json.high ?? null;
     c.step = Number(json.step) || 0;
+    c.flat = json.flat === true;
     c.previous = json.previous ?? null;
+    c.learning = (json.learning ?? []).map(Number);
     for (const [level, next] of json.successors ?? [])
       c.successors.set(Number(level), new Set(next.map(Number)));
     return c;

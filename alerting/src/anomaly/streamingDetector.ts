@@ -80,8 +80,6 @@ export interface StreamingDetectorJSON {
   model: { standardiser: StandardiserJSON; forest: IsolationForestJSON; trainingScores: number[] } | null;
 }
 
-/** Calibrated surprise (nats) that maps to score 1: a p-value of 1e-10, as in Numenta's anomaly likelihood. */
-const FULL_SCALE_SURPRISE = Math.log(1e10);
 /** Points the local baseline needs before it judges anything. */
 const MIN_BASELINE = 10;
 
