@@ -1,50 +1,45 @@
+import {
+  ContextualNovelty,
+  type ContextualNoveltyJSON,
+  type ContextualNoveltyOptions,
+} from './contextualNovelty';
 import { CALENDAR_FEATURES, featureRowOf, FEATURE_NAMES, type Point } from './features';
 import { IsolationForest, type IsolationForestJSON, type IsolationForestOptions } from './isolationForest';
 import { AnomalyLikelihood, erfc, type AnomalyLikelihoodJSON } from './likelihood';
-import { median, robustLevel, robustZ } from './robustBaseline';
+import { robustLevel, robustZ } from './robustBaseline';
 import { SeasonalProfile, type SeasonalProfileJSON } from './seasonalProfile';
 import { severityFromSortedHistory, type Severity, type SeverityContext } from './severity';
 import { Standardiser, type StandardiserJSON } from './standardiser';
 import { lowerBound } from './sorted';
-import { packFloat32, readFloatList } from './packedFloats';
 
 export interface StreamingDetectorOptions {
   /** Points before anything is scored and the forest first trains (DESIGN.md `min_history`, default 100). */
   minHistory?: number;
   /** Points kept for retraining and severity (original plan: the last 1,000). */
   maxHistory?: number;
-  /**
-   * Raw scores the anomaly likelihood learns the series' normal surprise from (default
-   * 2,000: about a week at 5-minute resolution; measured on NAB, 1,000 and 8,000 do worse).
-   */
-  likelihoodHistory?: number;
   /** Points in the rolling median/MAD baseline (default 60). */
   baselineWindow?: number;
   /** Retrain the forest every this many points; 0 leaves it to `retrain()` (e.g. the rule's cron). Default 500. */
   retrainEvery?: number;
   /**
-   * Score at or above which `alert` is raised. Default DEFAULT_SCORE_THRESHOLD, the threshold
-   * NAB's standard profile found optimal for this detector over the NAB corpus (docs/anomaly.md).
+   * Score at or above which `alert` is raised (default 0.3: every novelty the forest does not
+   * grade down; the NAB-optimal threshold, see docs/anomaly.md).
    */
   threshold?: number;
+  /** After a novelty, the score is held at 0 for this many points: one event, one alert (default 120). */
+  restPoints?: number;
+  novelty?: ContextualNoveltyOptions;
   /** After an alert, no new alert for this long (ms; original plan: 30 min). */
   suppressionMs?: number;
-  /** Combine the isolation forest's surprise with the baselines' (default true). */
+  /** Grade each novelty by the isolation forest's verdict on the point's features (default true). */
   useForest?: boolean;
-  /**
-   * A score is reported only when it beats every raw score of the this many points before it
-   * (otherwise 0), as CAD OSE does: one high score at the start of an anomaly rather than a
-   * plateau of them, so one threshold serves every series (default 50; on NAB 50–100 are
-   * within a point of each other, 200 is worse).
-   */
-  restPoints?: number;
   forest?: IsolationForestOptions;
 }
 
-/** NAB-optimal threshold of the standard profile for the default settings (bench/results/anomaly-nab.json). */
-export const DEFAULT_SCORE_THRESHOLD = 0.771;
-
-type Settings = Required<Omit<StreamingDetectorOptions, 'forest'>> & { forest: IsolationForestOptions };
+type Settings = Required<Omit<StreamingDetectorOptions, 'forest' | 'novelty'>> & {
+  forest: IsolationForestOptions;
+  novelty: ContextualNoveltyOptions;
+};
 
 export interface DetectorResult {
   timestamp: number;
@@ -64,36 +59,27 @@ export interface DetectorResult {
     forestScore: number | null;
     /** Calibrated surprise of the recent points, in nats. */
     surprise: number;
+    /** Contextual novelty grade of the newest point in [0, 1] (before the rest period). */
+    novelty: number;
   };
 }
 
 export interface StreamingDetectorJSON {
   kind: 'streaming-detector';
-  version: 1;
+  version: 2;
   options: Settings;
   timestamps: number[];
   values: number[];
   seen: number;
   sinceTraining: number;
   lastAlertAt: number | null;
-  /** Raw scores of the last `restPoints` points (absent in older states). */
-  recentRaw?: number[];
   profile: SeasonalProfileJSON;
   likelihood: AnomalyLikelihoodJSON;
-  model: {
-    standardiser: StandardiserJSON;
-    forest: IsolationForestJSON;
-    /** Packed float32 (older states: a JSON array). */
-    trainingScores: string | number[];
-  } | null;
+  novelty: ContextualNoveltyJSON;
+  restRemaining: number;
+  model: { standardiser: StandardiserJSON; forest: IsolationForestJSON; trainingScores: number[] } | null;
 }
 
-/** Calibrated surprise (nats) that maps to score 1: a p-value of 1e-10, as in Numenta's anomaly likelihood. */
-/** Calibrated surprise (nats) that maps to score 1: a p-value of 1e-10, as in Numenta's anomaly likelihood. */
-const FULL_SCALE_SURPRISE = Math.log(1e10);
-const DAY_MS = 86_400_000;
-/** How far from exactly a day earlier a kept point may be to stand for "the same time yesterday". */
-const DAY_MATCH_MS = 10 * 60_000;
 /** Points the local baseline needs before it judges anything. */
 const MIN_BASELINE = 10;
 
@@ -105,14 +91,22 @@ interface TrainedModel {
 }
 
 /**
+ * The shipped `score_threshold`: the NAB-optimal one (any threshold in (0, 1/3] is: every
+ * novelty the forest does not grade below it alerts; docs/anomaly.md).
+ */
+export const DEFAULT_SCORE_THRESHOLD = 0.3;
+
+/** Share of a novelty's score the forest decides: 0.5 keeps every novelty at ≥ half its grade. */
+const FOREST_WEIGHT = 0.5;
+
+/**
  * Online anomaly detector for one series. Each `update` scores the newest point from the
- * points before it only: its robust z against a rolling median/MAD (and, once there are days
- * of history, against the hour-of-day/weekday profile — the smaller of the two, so a regular
- * daily rise is not an anomaly), combined with the isolation forest's surprise on the plan's
- * features; the raw surprises pass through an anomaly likelihood (against the last
- * `likelihoodHistory` raw scores) so a series that is always noisy does not alert all day.
- * Finally only a score that beats the last `restPoints` raw scores is reported: one high
- * score where an anomaly starts, zeros while it lasts.
+ * points before it only. The score is the point's contextual novelty (a step to a level
+ * never seen after the previous one; contextualNovelty.ts), graded by the isolation forest's
+ * verdict on the plan's features, and then held at 0 for `restPoints` points so one event
+ * raises one alert. Beside it, as explanations: the robust z against a rolling median/MAD
+ * (and the hour-of-day/weekday profile) and its calibrated surprise (anomaly likelihood).
+ * docs/anomaly.md gives the NAB figures of each part.
  */
 export class StreamingDetector {
   private timestamps: number[] = [];
@@ -124,12 +118,13 @@ export class StreamingDetector {
   private lastAlertAt: number | null = null;
   private profile = new SeasonalProfile();
   private likelihood: AnomalyLikelihood;
-  /** Raw (unsparsified) scores of the last `restPoints` points. */
-  private recentRaw: number[] = [];
   private model: TrainedModel | null = null;
+  private novelty: ContextualNovelty;
+  private restRemaining = 0;
 
   constructor(private readonly settings: Settings) {
-    this.likelihood = new AnomalyLikelihood(settings.likelihoodHistory);
+    this.likelihood = new AnomalyLikelihood(settings.maxHistory);
+    this.novelty = new ContextualNovelty(settings.novelty);
   }
 
   get options(): Readonly<Settings> {
@@ -160,18 +155,19 @@ export class StreamingDetector {
     if (this.values.length >= MIN_BASELINE) {
       // The forest's features are window statistics, so its verdicts on neighbouring points
       // are correlated: it joins the newest point's surprise but not the run-length sum
-      // (measured: adding it to the sum tripled false alerts on the synthetic suite). It
-      // speaks only where the baselines see at least a little (z ≥ 1): on a series that
-      // repeats daily it otherwise flags every expected step (a square wave, every day).
+      // (measured: adding it to the sum tripled false alerts on the synthetic suite).
       const forestSurprise =
-        forestScore === null || z < 1 ? 0 : this.likelihood.surpriseOf(this.forestZ(forestScore));
+        forestScore === null || flatAndUnchanged ? 0 : this.likelihood.surpriseOf(this.forestZ(forestScore));
       surprise = Math.max(this.likelihood.update(flatAndUnchanged ? 0 : z), forestSurprise);
     }
-    const warmingUp = this.seen < this.settings.minHistory;
-    const raw = warmingUp || flatAndUnchanged ? 0 : Math.min(1, surprise / FULL_SCALE_SURPRISE);
-    const score = raw > Math.max(0, ...this.recentRaw) ? raw : 0;
-    this.recentRaw.push(raw);
-    if (this.recentRaw.length > this.settings.restPoints) this.recentRaw.shift();
+    const novelty = this.novelty.observe(value);
+    const warmingUp = this.seen < this.settings.minHistory || !this.novelty.ready;
+    let score = 0;
+    if (this.restRemaining > 0) this.restRemaining--;
+    else if (novelty > 0) {
+      score = warmingUp ? 0 : novelty * this.forestGrade(forestScore);
+      this.restRemaining = this.settings.restPoints;
+    }
     const { severity, context } = severityFromSortedHistory(value, this.sortedValues);
 
     let alert = false;
@@ -199,7 +195,7 @@ export class StreamingDetector {
       warmingUp,
       severity,
       context,
-      components: { robustZ: z, forestScore, surprise },
+      components: { robustZ: z, forestScore, surprise, novelty },
     };
   }
 
@@ -219,10 +215,7 @@ export class StreamingDetector {
     const standardiser = Standardiser.fit(rows);
     const scaled = standardiser.transformAll(rows);
     const forest = IsolationForest.train(scaled, this.settings.forest);
-    const trainingScores = forest
-      .scoreAll(scaled)
-      .map(Math.fround) // float32, so that the packed state restores exactly
-      .sort((a, b) => a - b);
+    const trainingScores = forest.scoreAll(scaled).sort((a, b) => a - b);
     this.model = { standardiser, forest, trainingScores };
     this.sinceTraining = 0;
   }
@@ -251,8 +244,7 @@ export class StreamingDetector {
 
   private baselineZ(timestamp: number, value: number): number {
     if (this.values.length < MIN_BASELINE) return 0;
-    const localLevel = robustLevel(this.window());
-    const local = Math.min(robustZ(value, localLevel), this.dayAgoZ(timestamp, value, localLevel.scale));
+    const local = robustZ(value, robustLevel(this.window()));
     if (!this.profile.ready) return local;
     const from = Math.max(0, this.values.length - this.settings.baselineWindow);
     const adjusted: number[] = [];
@@ -262,35 +254,6 @@ export class StreamingDetector {
     return Math.min(local, seasonal);
   }
 
-  /**
-   * z of the change from the same time a day earlier against the recent day-over-day
-   * changes — used only where that predicts the series at least as well as the rolling
-   * median (its changes are no noisier), i.e. where the series repeats itself daily: a step
-   * that comes every day at 18:00 is then expected, while the median lags behind it and the
-   * likelihood, seeing it once a day, would never learn it. Infinity when not applicable.
-   */
-  private dayAgoZ(timestamp: number, value: number, localScale: number): number {
-    const n = this.values.length;
-    const residuals: number[] = [];
-    for (let i = Math.max(0, n - this.settings.baselineWindow); i < n; i++) {
-      const r = this.dayAgoResidual(this.timestamps[i], this.values[i]);
-      if (r !== null) residuals.push(r);
-    }
-    const r = this.dayAgoResidual(timestamp, value);
-    if (r === null || residuals.length < MIN_BASELINE) return Infinity;
-    const level = robustLevel(residuals);
-    if (!(level.scale <= localScale)) return Infinity;
-    return robustZ(r, { center: median(residuals), scale: level.scale });
-  }
-
-  /** value minus the kept value at the same time a day earlier (± DAY_MATCH_MS), or null. */
-  private dayAgoResidual(timestamp: number, value: number): number | null {
-    const target = timestamp - DAY_MS;
-    const i = lowerBound(this.timestamps, target);
-    if (i >= this.timestamps.length || this.timestamps[i] - target > DAY_MATCH_MS) return null;
-    return value - this.values[i];
-  }
-
   private forestScore(timestamp: number, value: number): number {
     const model = this.model as TrainedModel;
     const n = this.values.length;
@@ -298,6 +261,13 @@ export class StreamingDetector {
     const previous = n > 0 ? this.timestamps[n - 1] : undefined;
     const row = featureRowOf(values, timestamp, previous, values.length - 1);
     return model.forest.score(model.standardiser.transform(row));
+  }
+
+  /** 1 − w + w·(share of training points the forest found less anomalous); 1 without a forest. */
+  private forestGrade(forestScore: number | null): number {
+    if (!this.settings.useForest || forestScore === null) return 1;
+    const sorted = (this.model as TrainedModel).trainingScores;
+    return 1 - FOREST_WEIGHT + FOREST_WEIGHT * (lowerBound(sorted, forestScore) / Math.max(1, sorted.length));
   }
 
   /**
@@ -315,28 +285,31 @@ export class StreamingDetector {
   toJSON(): StreamingDetectorJSON {
     return {
       kind: 'streaming-detector',
-      version: 1,
+      version: 2,
       options: this.settings,
       timestamps: [...this.timestamps],
       values: [...this.values],
       seen: this.seen,
       sinceTraining: this.sinceTraining,
       lastAlertAt: this.lastAlertAt,
-      recentRaw: [...this.recentRaw],
       profile: this.profile.toJSON(),
       likelihood: this.likelihood.toJSON(),
+      novelty: this.novelty.toJSON(),
+      restRemaining: this.restRemaining,
       model: this.model && {
         standardiser: this.model.standardiser.toJSON(),
         forest: this.model.forest.toJSON(),
-        trainingScores: packFloat32(this.model.trainingScores),
+        trainingScores: this.model.trainingScores,
       },
     };
   }
 
   static fromJSON(json: unknown): StreamingDetector {
     const j = json as Partial<StreamingDetectorJSON> | null;
-    if (!j || j.kind !== 'streaming-detector' || j.version !== 1)
-      throw new Error('streaming detector: not a version 1 state');
+    // Version 1 (before contextual novelty) restores with a novelty that learns its grid anew.
+    const version = Number((j as { version?: unknown } | null)?.version);
+    if (!j || j.kind !== 'streaming-detector' || (version !== 1 && version !== 2))
+      throw new Error('streaming detector: not a version 1 or 2 state');
     const d = new StreamingDetector(resolveOptions(j.options ?? {}));
     if (!Array.isArray(j.timestamps) || !Array.isArray(j.values) || j.timestamps.length !== j.values.length) {
       throw new Error('streaming detector: timestamps and values must be arrays of equal length');
@@ -350,11 +323,9 @@ export class StreamingDetector {
     d.sinceTraining = Number(j.sinceTraining) || 0;
     d.lastAlertAt = j.lastAlertAt ?? null;
     d.profile = SeasonalProfile.fromJSON(j.profile as SeasonalProfileJSON);
-    d.likelihood = AnomalyLikelihood.fromJSON(
-      j.likelihood as AnomalyLikelihoodJSON,
-      d.settings.likelihoodHistory,
-    );
-    d.recentRaw = Array.isArray(j.recentRaw) ? j.recentRaw.map(Number).slice(-d.settings.restPoints) : [];
+    d.likelihood = AnomalyLikelihood.fromJSON(j.likelihood as AnomalyLikelihoodJSON, d.settings.maxHistory);
+    if (j.novelty) d.novelty = ContextualNovelty.fromJSON(j.novelty);
+    d.restRemaining = Number(j.restRemaining) || 0;
     if (j.model) {
       const forest = IsolationForest.fromJSON(j.model.forest);
       if (forest.nFeatures !== FEATURE_NAMES.length)
@@ -362,7 +333,7 @@ export class StreamingDetector {
       d.model = {
         standardiser: Standardiser.fromJSON(j.model.standardiser),
         forest,
-        trainingScores: readFloatList(j.model.trainingScores, 'streaming detector trainingScores'),
+        trainingScores: j.model.trainingScores.map(Number),
       };
     }
     return d;
@@ -373,13 +344,13 @@ function resolveOptions(options: StreamingDetectorOptions): Settings {
   const s: Settings = {
     minHistory: options.minHistory ?? 100,
     maxHistory: options.maxHistory ?? 1000,
-    likelihoodHistory: options.likelihoodHistory ?? 2000,
     baselineWindow: options.baselineWindow ?? 60,
     retrainEvery: options.retrainEvery ?? 500,
     threshold: options.threshold ?? DEFAULT_SCORE_THRESHOLD,
+    restPoints: options.restPoints ?? 120,
+    novelty: { ...options.novelty },
     suppressionMs: options.suppressionMs ?? 30 * 60_000,
     useForest: options.useForest ?? true,
-    restPoints: options.restPoints ?? 50,
     forest: {
       nEstimators: 100,
       maxSamples: 256,
@@ -395,10 +366,9 @@ function resolveOptions(options: StreamingDetectorOptions): Settings {
   };
   positiveInt('minHistory', 1);
   positiveInt('maxHistory', 16);
-  positiveInt('likelihoodHistory', 16);
-  positiveInt('restPoints', 0);
   positiveInt('baselineWindow', MIN_BASELINE);
   positiveInt('retrainEvery', 0);
+  positiveInt('restPoints', 0);
   if (!(s.threshold > 0 && s.threshold <= 1))
     throw new RangeError(`threshold must be in (0, 1], got ${s.threshold}`);
   if (!(s.suppressionMs >= 0)) throw new RangeError(`suppressionMs must be ≥ 0, got ${s.suppressionMs}`);
