@@ -2,6 +2,7 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import os from 'os';
 import path from 'path';
+import { performance } from 'perf_hooks';
 import {
   createLogger,
   migrate,
@@ -62,6 +63,8 @@ export interface Alerting {
 
 /** How often due outbox rows (retries, Retry-After waits) are looked at between cycles. */
 const OUTBOX_POLL_MS = 250;
+/** stop() saves unsaved anomaly models for at most this long (a process manager kills at ~10 s). */
+const STOP_SAVE_MS = 4_000;
 
 /**
  * The alerting service: rule engine, dispatcher, notification outbox and API on one database.
@@ -87,6 +90,8 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   let cycleTimer: NodeJS.Timeout | undefined;
   let outboxTimer: NodeJS.Timeout | undefined;
   let cycleRunning: Promise<void> | undefined;
+  // Aborted by stop(): a running evaluation stops at its next checkpoint instead of finishing.
+  const stopSignal = new AbortController();
 
   const dbOrThrow = () => {
     if (!db) throw new Error('alerting is not started');
@@ -120,6 +125,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       return [...counts.values()];
     },
     anomalyScores: () => anomaly.scores(),
+    seriesOverLimit: () => engine.seriesOverLimit(),
     // Every configured channel is reported, 0 included: an empty outbox is a value, not a gap.
     outboxPending: () => ({
       ...Object.fromEntries(config.channels.map((c) => [c.name, 0])),
@@ -159,7 +165,10 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       await engine.load(); // continue from the state the previous leader persisted
     }
     const rules = (await ruleStore.list()).map((r) => r.rule);
-    await engine.evaluate(rules, now());
+    const started = performance.now();
+    await engine.evaluate(rules, now(), stopSignal.signal);
+    metrics.cycleEvaluated((performance.now() - started) / 1000);
+    if (stopSignal.signal.aborted) return;
     await dispatcher.tick(now());
     await outbox.runOnce();
   }
@@ -273,6 +282,8 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     },
     async stop() {
       stopping = true;
+      stopSignal.abort();
+      const deadline = Date.now() + STOP_SAVE_MS;
       clearTimeout(cycleTimer);
       clearTimeout(outboxTimer);
       process.off('SIGHUP', onSighup);
@@ -286,7 +297,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
         for (const r of await ruleStore.list().catch(() => []))
           if (r.rule.type === 'anomaly') rules.set(r.rule.name, r.rule);
         await anomaly
-          .flush(rules, now())
+          .flush(rules, now(), deadline)
           .catch((err) => logger.warn('saving anomaly models failed', { err: err as Error }));
         if (leader) await lease.release().catch(() => undefined);
       }

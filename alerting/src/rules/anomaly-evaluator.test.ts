@@ -59,7 +59,7 @@ describe('anomaly rules through the engine (pglite)', () => {
     const saved = await db.query<{ rule: string }>('SELECT rule FROM anomaly_models');
     expect(saved).toEqual([{ rule: 'cpu_anomaly' }]);
     const restored = new AnomalyRuleEvaluator({ db, logger });
-    const obs = await restored.evaluate(rule, T0 + 302 * MIN);
+    const { observations: obs } = await restored.evaluate(rule, T0 + 302 * MIN);
     expect(obs[0]).toMatchObject({ labels: { host: 'gpu-01' }, value: 99, holds: true });
 
     // Back to calm: resolved after resolve_after without anomalies.

@@ -6,3 +6,4 @@ export * from './writer';
 export * from './queries';
 export { SeriesCache, canonicalLabels } from './series-cache';
 export { migrations, type Migration } from './migrations';
+export * from './rule-reads';

@@ -39,6 +39,8 @@ export interface RangeQuery {
    * distinct combination, labelled with just these labels. [] merges every matched series.
    */
   by?: string[];
+  /** Only these series (ids from selectSeries): rule evaluation reads many series in pages. */
+  seriesIds?: number[];
 }
 
 /** A query that cannot be answered as asked (the API turns it into a 400). */
@@ -151,7 +153,12 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
       labels = pairs.length ? `jsonb_strip_nulls(jsonb_build_object(${pairs.join(', ')}))` : `'{}'::jsonb`;
       key = `${labels}::text`;
     }
-    const where = `s.name = $1 AND s.labels @> $2::jsonb
+    let ids = '';
+    if (q.seriesIds) {
+      params.push(q.seriesIds);
+      ids = ` AND s.id = ANY($${params.length}::bigint[])`;
+    }
+    const where = `s.name = $1 AND s.labels @> $2::jsonb${ids}
          AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($4 / 1000.0)`;
     if (q.stepMs) {
       params.push(q.stepMs, maxPoints + 1);
@@ -171,7 +178,7 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
             `SELECT s.labels, a.key, a.t, a.v FROM (
                SELECT m.series_id, m.series_id::text AS key, ${bucket} AS t, ${aggregateSql(q.agg ?? 'avg')} AS v
                FROM metric_samples m
-               WHERE m.series_id IN (SELECT s.id FROM metric_series s WHERE s.name = $1 AND s.labels @> $2::jsonb)
+               WHERE m.series_id IN (SELECT s.id FROM metric_series s WHERE s.name = $1 AND s.labels @> $2::jsonb${ids})
                  AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($4 / 1000.0)
                GROUP BY m.series_id, 3) a
              JOIN metric_series s ON s.id = a.series_id
