@@ -1,21 +1,13 @@
 import { performance } from 'perf_hooks';
 import { parseExpression } from 'cron-parser';
-import {
-  countSeries,
-  isLlmSignal,
-  queryRange,
-  readPointsAfter,
-  selectSeries,
-  type Database,
-  type Logger,
-  type SelectedSeries,
-} from '@aihub/core';
+import { isLlmSignal, queryRange, readPointsAfter, type Database, type Logger } from '@aihub/core';
 import { createStreamingDetector, restoreStreamingDetector, type StreamingDetector } from '../anomaly';
 import type { AnomalyRule } from '../config/schema';
 import { formatValue } from './template';
 import type { AnomalyEvaluator, AnomalyResult, AnomalyObservation } from './engine';
 import { labelsKey, type Labels } from './labels';
 import { loadModels, saveModels, type StoredModel } from './model-store';
+import { selectCapped } from './series-cap';
 import { TimeSlice } from './time-slice';
 
 interface SeriesModel {
@@ -150,22 +142,13 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
     return models;
   }
 
-  /** The rule's series (the oldest max_series of them) and how many it leaves out. */
-  private async select(rule: AnomalyRule): Promise<{ series: SelectedSeries[]; beyondCap: number }> {
-    if (isLlmSignal(rule.metric)) return { series: [], beyondCap: 0 };
-    const series = await selectSeries(this.deps.db, rule.metric, rule.matchers, rule.max_series + 1);
-    if (series.length <= rule.max_series) return { series, beyondCap: 0 };
-    const total = await countSeries(this.deps.db, rule.metric, rule.matchers);
-    return { series: series.slice(0, rule.max_series), beyondCap: total - rule.max_series };
-  }
-
   async evaluate(rule: AnomalyRule, nowMs: number, slice = new TimeSlice()): Promise<AnomalyResult> {
     const started = performance.now();
     const budget = this.deps.workPerEvaluationMs ?? WORK_PER_EVALUATION_MS;
     const models = await this.load(rule, slice);
     const work = isLlmSignal(rule.metric)
       ? await this.llmWork(rule, models, nowMs)
-      : await this.seriesWork(rule, nowMs);
+      : await this.seriesWork(rule, nowMs, slice);
     // Models of series no longer selected (beyond the cap, or gone) are forgotten.
     for (const key of models.series.keys()) if (!work.keys.has(key)) models.series.delete(key);
 
@@ -173,6 +156,7 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
     const start = models.resumeAt < order.length ? models.resumeAt : 0;
     let done = 0;
     let retrainsLeft = true;
+    const nextRetrain = new Map<number, number>();
     const toSave: [string, SeriesModel][] = [];
     while (done < order.length && performance.now() - started < budget) {
       const page: { key: string; id: number; m: SeriesModel }[] = [];
@@ -189,7 +173,7 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
       for (const p of page.slice(0, read.answered)) {
         await slice.pause();
         this.feed(rule, p.m, read.points.get(p.id) ?? [], nowMs);
-        if (retrainsLeft && this.retrainDue(rule, p.m.trainedAt, nowMs)) {
+        if (retrainsLeft && this.retrainDue(rule, p.m.trainedAt, nowMs, nextRetrain)) {
           p.m.detector.retrain();
           p.m.trainedAt = nowMs;
           p.m.dirty = true;
@@ -228,8 +212,14 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
   }
 
   /** Metric series: read by id, in pages, through core's readPointsAfter. */
-  private async seriesWork(rule: AnomalyRule, nowMs: number) {
-    const { series, beyondCap } = await this.select(rule);
+  private async seriesWork(rule: AnomalyRule, nowMs: number, slice: TimeSlice) {
+    const { series, beyondCap } = await selectCapped(
+      this.deps.db,
+      rule.metric,
+      rule.matchers,
+      rule.max_series,
+      slice,
+    );
     const list = series.map((s) => ({ key: labelsKey(s.labels), id: s.id, labels: s.labels }));
     return {
       list,
@@ -297,15 +287,20 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
     else if (m.open && (m.lastHighAt === null || nowMs - m.lastHighAt >= rule.resolve_after)) m.open = false;
   }
 
-  private retrainDue(rule: AnomalyRule, trainedAt: number, nowMs: number): boolean {
-    try {
-      const next = parseExpression(rule.retrain, { currentDate: new Date(trainedAt) })
-        .next()
-        .getTime();
-      return nowMs >= next;
-    } catch {
-      return false;
+  /** Whether a model trained at trainedAt is due on the rule's cron (parsed once per training time). */
+  private retrainDue(rule: AnomalyRule, trainedAt: number, nowMs: number, memo: Map<number, number>): boolean {
+    let next = memo.get(trainedAt);
+    if (next === undefined) {
+      try {
+        next = parseExpression(rule.retrain, { currentDate: new Date(trainedAt) })
+          .next()
+          .getTime();
+      } catch {
+        next = Infinity;
+      }
+      memo.set(trainedAt, next);
     }
+    return nowMs >= next;
   }
 
   private stored(rule: AnomalyRule, key: string, m: SeriesModel): StoredModel {

@@ -201,11 +201,12 @@ export class RuleEngine {
         labels: alertLabels,
       });
       const value = obs.kind === 'value' ? obs.value : (prev?.value ?? null);
-      const annotations = {
+      // Rendered only for an incident that opens or changes: most observations need none.
+      const annotations = () => ({
         metric: rule.metric,
         ...renderAnnotations(rule.annotations, { value, threshold, labels: alertLabels }),
         ...extra,
-      };
+      });
       if (next) {
         this.instances.set(fp, next);
         if (next !== prev) save.push(next);
@@ -219,7 +220,7 @@ export class RuleEngine {
           rule: rule.name,
           severity: alertLabels.severity,
           labels: alertLabels,
-          annotations,
+          annotations: annotations(),
           value,
           at: nowMs,
         });
@@ -231,7 +232,7 @@ export class RuleEngine {
           labels: alertLabels,
         });
       } else if (next?.state === 'firing' && obs.kind === 'value' && prev?.value !== obs.value) {
-        refresh.push({ fingerprint: fp, value, annotations });
+        refresh.push({ fingerprint: fp, value, annotations: annotations() });
       }
     };
 

@@ -1,16 +1,17 @@
 import {
-  countSeries,
+  aggregateSeries,
   isLlmSignal,
   queryRange,
-  selectSeries,
   type Aggregation,
   type Queryable,
   type RangeQuery,
+  type SelectedSeries,
   type SeriesPoints,
 } from '@aihub/core';
 import type { ThresholdRule } from '../config/schema';
 import { aggregatePoints } from './aggregate';
 import { labelsKey, type Labels } from './labels';
+import { selectCapped } from './series-cap';
 import { TimeSlice } from './time-slice';
 
 /** One value per matched series: what a threshold rule compares. */
@@ -41,7 +42,7 @@ interface Selection {
 const WHOLE_WINDOW_STEP_MS = 1e13;
 const ADDITIVE_SIGNALS = new Set(['llm_requests', 'llm_tokens', 'llm_cost_usd']);
 /** Series per query: small enough that one query never holds PGlite's main thread for long. */
-export const SERIES_PER_QUERY = 2_000;
+export const SERIES_PER_QUERY = 500;
 // A baseline window is judged in this many slices: the share of slices with data is its coverage.
 const COVERAGE_SLICES = 24;
 
@@ -74,20 +75,18 @@ export class SelectionReads {
     return p;
   }
 
-  /** The selection's series ids (oldest first, at most maxSeries) and how many it leaves out. */
-  private selected(sel: Selection): Promise<{ ids: number[]; beyondCap: number }> {
-    return this.once(['series', sel.metric, sel.matchers, sel.maxSeries], async () => {
-      const rows = await selectSeries(this.db, sel.metric, sel.matchers, sel.maxSeries + 1);
-      if (rows.length <= sel.maxSeries) return { ids: rows.map((r) => r.id), beyondCap: 0 };
-      const total = await countSeries(this.db, sel.metric, sel.matchers);
-      return { ids: rows.slice(0, sel.maxSeries).map((r) => r.id), beyondCap: total - sel.maxSeries };
-    });
+  /** The selection's series (oldest first, at most maxSeries) and how many it leaves out. */
+  private selected(sel: Selection): Promise<{ series: SelectedSeries[]; beyondCap: number }> {
+    return this.once(['series', sel.metric, sel.matchers, sel.maxSeries], () =>
+      selectCapped(this.db, sel.metric, sel.matchers, sel.maxSeries, this.slice),
+    );
   }
 
   /** queryRange over the selection's series, page by page (`by` groups need them all in one query). */
   private async paged(sel: Selection, q: RangeQuery): Promise<{ series: SeriesPoints[]; beyondCap: number }> {
     if (isLlmSignal(sel.metric)) return { series: (await queryRange(this.db, q)).series, beyondCap: 0 };
-    const { ids, beyondCap } = await this.selected(sel);
+    const { series: selected, beyondCap } = await this.selected(sel);
+    const ids = selected.map((s) => s.id);
     const pageSize = sel.by ? Math.max(ids.length, 1) : SERIES_PER_QUERY;
     const series: SeriesPoints[] = [];
     for (let i = 0; i < ids.length; i += pageSize) {
@@ -104,6 +103,26 @@ export class SelectionReads {
       const toMs = nowMs - sel.offsetMs;
       const fromMs = toMs - sel.windowMs;
       const values = new Map<string, SeriesValue>();
+      if (sel.lastPoints === undefined && !sel.by && !isLlmSignal(sel.metric)) {
+        // The common case: one value per series, read by id a page at a time.
+        const { series, beyondCap } = await this.selected(sel);
+        for (let i = 0; i < series.length; i += SERIES_PER_QUERY) {
+          await this.slice.checkpoint();
+          const page = series.slice(i, i + SERIES_PER_QUERY);
+          const got = await aggregateSeries(
+            this.db,
+            page.map((s) => s.id),
+            fromMs,
+            toMs,
+            sel.aggregation,
+          );
+          for (const s of page) {
+            const v = got.get(s.id);
+            if (v !== undefined) values.set(labelsKey(s.labels), { labels: s.labels, value: v });
+          }
+        }
+        return { values, beyondCap };
+      }
       if (sel.lastPoints === undefined || isLlmSignal(sel.metric)) {
         const res = await this.paged(sel, {
           name: sel.metric,

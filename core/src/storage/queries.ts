@@ -89,7 +89,8 @@ export async function listSeries(
   return rows.map((r) => ({ name: r.name, labels: r.labels }));
 }
 
-function aggregateSql(agg: Aggregation): string {
+/** SQL for an aggregation over samples aliased `m` (also used by rule-reads). */
+export function aggregateSql(agg: Aggregation): string {
   switch (agg) {
     case 'avg':
     case 'min':

@@ -1,4 +1,5 @@
 import type { Queryable } from './database';
+import { aggregateSql, type Aggregation } from './queries';
 
 /**
  * Reads that rule evaluation makes over many series at once: a rule asks one question of every
@@ -13,17 +14,20 @@ export interface SelectedSeries {
 
 /**
  * The series named `name` whose labels contain `matchers`, oldest first (by id, so a cap keeps
- * the same series from one evaluation to the next), at most `limit`.
+ * the same series from one evaluation to the next): at most `limit` of them with an id above
+ * `afterId` (keyset pages).
  */
 export async function selectSeries(
   db: Queryable,
   name: string,
   matchers: Record<string, string>,
   limit: number,
+  afterId = 0,
 ): Promise<SelectedSeries[]> {
   const rows = await db.query<{ id: string | number; labels: Record<string, string> }>(
-    `SELECT id, labels FROM metric_series WHERE name = $1 AND labels @> $2::jsonb ORDER BY id LIMIT $3`,
-    [name, JSON.stringify(matchers), limit],
+    `SELECT id, labels FROM metric_series WHERE name = $1 AND labels @> $2::jsonb AND id > $3
+     ORDER BY id LIMIT $4`,
+    [name, JSON.stringify(matchers), afterId, limit],
   );
   return rows.map((r) => ({ id: Number(r.id), labels: r.labels }));
 }
@@ -97,4 +101,29 @@ export async function readPointsAfter(
     list.push([Math.round(Number(r.t)), Number(r.v)]);
   }
   return { points, answered };
+}
+
+/**
+ * Per series id, `agg` over its samples in [fromMs, toMs] (series with no samples there are
+ * absent), in one query driven by the ids so that it reads only their index ranges.
+ */
+export async function aggregateSeries(
+  db: Queryable,
+  ids: number[],
+  fromMs: number,
+  toMs: number,
+  agg: Aggregation,
+): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (!ids.length) return out;
+  const rows = await db.query<{ id: string | number; v: number | null }>(
+    `SELECT c.id, a.v FROM unnest($1::bigint[]) WITH ORDINALITY AS c(id, ord)
+     CROSS JOIN LATERAL (
+       SELECT ${aggregateSql(agg)} AS v, count(*) AS n FROM metric_samples m
+       WHERE m.series_id = c.id AND m.time >= to_timestamp($2 / 1000.0) AND m.time <= to_timestamp($3 / 1000.0)) a
+     WHERE a.n > 0 ORDER BY c.ord`,
+    [ids, fromMs, toMs],
+  );
+  for (const r of rows) if (r.v !== null) out.set(Number(r.id), Number(r.v));
+  return out;
 }

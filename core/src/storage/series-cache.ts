@@ -1,4 +1,8 @@
+import { setImmediate as nextTurn } from 'timers/promises';
 import type { Queryable } from './database';
+
+/** New series inserted per statement. */
+const RESOLVE_PER_STATEMENT = 1_000;
 
 /** Canonical text of a label set: keys sorted, so {a,b} and {b,a} are one series. */
 export function canonicalLabels(labels: Record<string, string>): string {
@@ -52,7 +56,18 @@ export class SeriesCache {
     const created = new Map<string, number>();
     const unknown = new Set<string>();
     for (const k of keys) if (!this.ids.has(k)) unknown.add(k);
-    let missing = [...unknown];
+    const all = [...unknown];
+    for (let i = 0; i < all.length; i += RESOLVE_PER_STATEMENT) {
+      // A flood of new series (15,000 hosts in one push) is created in short statements with a
+      // turn of the event loop between them: on PGlite each statement holds the main thread.
+      if (i > 0) await nextTurn();
+      await this.resolveSome(tx, all.slice(i, i + RESOLVE_PER_STATEMENT), created);
+    }
+    return created;
+  }
+
+  private async resolveSome(tx: Queryable, keys: string[], created: Map<string, number>): Promise<void> {
+    let missing = keys;
     // Under READ COMMITTED a series committed by a concurrent writer after this statement's
     // snapshot is neither inserted nor seen; a second statement sees it.
     for (let attempt = 0; missing.length > 0 && attempt < 5; attempt++) {
@@ -78,6 +93,5 @@ export class SeriesCache {
       missing = still;
     }
     if (missing.length) throw new Error(`could not resolve ${missing.length} series ids`);
-    return created;
   }
 }
