@@ -62,7 +62,13 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
   private readonly rules = new Map<string, RuleModels>();
 
   constructor(
-    private readonly deps: { db: Database; logger: Logger; workPerEvaluationMs?: number },
+    private readonly deps: {
+      db: Database;
+      logger: Logger;
+      /** Tuning (tests): the time budget per evaluation and the series read per query. */
+      workPerEvaluationMs?: number;
+      seriesPerRead?: number;
+    },
   ) {}
 
   scores(): { rule: string; labels: Labels; score: number }[] {
@@ -145,6 +151,7 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
   async evaluate(rule: AnomalyRule, nowMs: number, slice = new TimeSlice()): Promise<AnomalyResult> {
     const started = performance.now();
     const budget = this.deps.workPerEvaluationMs ?? WORK_PER_EVALUATION_MS;
+    const perRead = this.deps.seriesPerRead ?? SERIES_PER_READ;
     const models = await this.load(rule, slice);
     const work = isLlmSignal(rule.metric)
       ? await this.llmWork(rule, models, nowMs)
@@ -158,9 +165,10 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
     let retrainsLeft = true;
     const nextRetrain = new Map<number, number>();
     const toSave: [string, SeriesModel][] = [];
-    while (done < order.length && performance.now() - started < budget) {
+    // At least one read per evaluation, so every series is reached in turn however tight the budget.
+    while (done < order.length && (done === 0 || performance.now() - started < budget)) {
       const page: { key: string; id: number; m: SeriesModel }[] = [];
-      for (let i = 0; i < SERIES_PER_READ && done + i < order.length; i++) {
+      for (let i = 0; i < perRead && done + i < order.length; i++) {
         const { key, id, labels } = order[(start + done + i) % order.length];
         let m = models.series.get(key);
         if (!m) models.series.set(key, (m = this.newModel(rule, labels, nowMs)));
