@@ -14,7 +14,7 @@ import {
 import { createApp } from './api/app';
 import type { ApiContext } from './api/context';
 import { loadAlertingConfig } from './config/load';
-import type { AlertingConfig, AnomalyRule } from './config/schema';
+import type { AlertingConfig, AnomalyRule, Rule } from './config/schema';
 import { Dispatcher } from './dispatch/dispatcher';
 import { LeaderLease } from './ha/leader-lease';
 import { AlertingMetrics } from './metrics';
@@ -22,6 +22,7 @@ import type { Integration } from './notify/integration';
 import { createIntegration } from './notify/integrations';
 import { OutboxSender } from './notify/outbox';
 import { AnomalyRuleEvaluator } from './rules/anomaly-evaluator';
+import { CommitTrigger, ruleSelects, type Touched } from './rules/commit-trigger';
 import { RuleEngine } from './rules/engine';
 import { RuleStore } from './rules/store';
 import { SilenceStore } from './silence/store';
@@ -90,6 +91,10 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   let cycleTimer: NodeJS.Timeout | undefined;
   let outboxTimer: NodeJS.Timeout | undefined;
   let cycleRunning: Promise<void> | undefined;
+  // Interval cycles and evaluations on commit take turns on one lane: never two at once.
+  let lane: Promise<void> = Promise.resolve();
+  // The rules as of the last cycle (refreshed every interval, and at once after a rule changes).
+  let currentRules: Rule[] = [];
   // Aborted by stop(): a running evaluation stops at its next checkpoint instead of finishing.
   const stopSignal = new AbortController();
 
@@ -144,6 +149,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   const lease = new LeaderLease(lazyDb, instanceId, () =>
     Math.max(config.leader_lease, 2 * config.evaluation_interval),
   );
+  const commits = new CommitTrigger({ db: lazyDb, logger, run: evaluateTouched });
   const dispatcher = new Dispatcher({
     db: lazyDb,
     logger,
@@ -165,6 +171,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       await engine.load(); // continue from the state the previous leader persisted
     }
     const rules = (await ruleStore.list()).map((r) => r.rule);
+    currentRules = rules;
     const started = performance.now();
     await engine.evaluate(rules, now(), stopSignal.signal);
     metrics.cycleEvaluated((performance.now() - started) / 1000);
@@ -173,15 +180,32 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     await outbox.runOnce();
   }
 
+  function inLane(what: string, fn: () => Promise<void>): Promise<void> {
+    const run = lane.then(fn).catch((err) => logger.error(`${what} failed`, { err: err as Error }));
+    lane = run;
+    return run;
+  }
+
   function runCycle(): Promise<void> {
     if (!cycleRunning) {
-      cycleRunning = cycle()
-        .catch((err) => logger.error('alerting cycle failed', { err: err as Error }))
-        .finally(() => {
-          cycleRunning = undefined;
-        });
+      cycleRunning = inLane('alerting cycle', cycle).finally(() => {
+        cycleRunning = undefined;
+      });
     }
     return cycleRunning;
+  }
+
+  /** Evaluation on commit: the rules that read what was written, then dispatch and delivery. */
+  function evaluateTouched(touched: Touched): Promise<void> {
+    return inLane('evaluation on commit', async () => {
+      if (!leader || stopping) return;
+      const rules = currentRules.filter((r) => r.enabled && ruleSelects(r, touched));
+      if (!rules.length) return;
+      await engine.evaluateRules(rules, now(), stopSignal.signal);
+      if (stopSignal.signal.aborted) return;
+      await dispatcher.tick(now());
+      await outbox.runOnce();
+    });
   }
 
   function scheduleCycle(delay: number): void {
@@ -272,6 +296,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       if (options.handleSignals !== false) process.on('SIGHUP', onSighup);
       if (!(options.tokens ?? []).length)
         logger.warn('AIHUB_TOKENS is not set: serving loopback clients only');
+      if (options.autoRun !== false) await commits.start();
       scheduleCycle(0);
       scheduleOutbox(OUTBOX_POLL_MS);
       const addr = server.address() as AddressInfo;
@@ -287,7 +312,8 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       clearTimeout(cycleTimer);
       clearTimeout(outboxTimer);
       process.off('SIGHUP', onSighup);
-      await cycleRunning;
+      await commits.stop();
+      await lane;
       const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();
       await closed;

@@ -89,7 +89,6 @@ export class RuleEngine {
     signal?: AbortSignal,
   ): Promise<{ evaluated: number; failed: number }> {
     if (!this.loaded) await this.load();
-    const reads = new SelectionReads(this.deps.db, new TimeSlice(signal));
     const names = new Set(rules.map((r) => r.name));
     // State of deleted rules: resolve their incidents and forget them.
     const orphans = [...this.instances.values()].filter((s) => !names.has(s.rule));
@@ -109,6 +108,20 @@ export class RuleEngine {
     }
     this.deps.anomaly?.retain(names);
     for (const name of this.overLimit.keys()) if (!names.has(name)) this.overLimit.delete(name);
+    return this.evaluateRules(rules, nowMs, signal);
+  }
+
+  /**
+   * Evaluates just these rules (evaluation on commit): the state of rules not named is left
+   * alone, unlike evaluate(), which treats the list as complete.
+   */
+  async evaluateRules(
+    rules: Rule[],
+    nowMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ evaluated: number; failed: number }> {
+    if (!this.loaded) await this.load();
+    const reads = new SelectionReads(this.deps.db, new TimeSlice(signal));
     let failed = 0;
     let evaluated = 0;
     for (const rule of rules) {

@@ -7,3 +7,4 @@ export * from './queries';
 export { SeriesCache, canonicalLabels } from './series-cache';
 export { migrations, type Migration } from './migrations';
 export * from './rule-reads';
+export * from './commit-notice';

@@ -3,6 +3,7 @@ import type { LlmRow, RowBatch, TrainingRow } from '../model/rows';
 import { rowCount } from '../model/rows';
 import { SeriesCache } from './series-cache';
 import { encodeSamplesBinary } from './copy-binary';
+import { notifyCommitted } from './commit-notice';
 
 /** NOTIFY channel carrying `{"runs":[…],"from":id,"to":id}` after training events commit. */
 export const TRAINING_CHANNEL = 'aihub_training_events';
@@ -182,6 +183,11 @@ export class BatchWriter {
       await insertTraining(
         tx,
         fresh.flatMap((p) => p.batch.training),
+      );
+      await notifyCommitted(
+        tx,
+        new Set(samples.map((s) => s.name)),
+        fresh.some((p) => p.batch.llm.length > 0),
       );
       return group.map((p, i) => duplicates[i] ?? { accepted: p.accepted, duplicate: false });
     });
