@@ -69,10 +69,7 @@ test('a cardinality flood under the shipped rules keeps /health answering and SI
 
     const t0 = performance.now();
     proc.kill('SIGTERM');
-    const exit = await Promise.race([
-      exited,
-      new Promise<null>((r) => setTimeout(() => r(null), 10_000)),
-    ]);
+    const exit = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
     expect(exit).not.toBeNull();
     expect(exit!.code).toBe(0);
     expect(exit!.at - t0).toBeLessThan(10_000);

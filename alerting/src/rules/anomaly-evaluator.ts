@@ -262,9 +262,7 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
       beyondCap: res.series.length - all.length,
       read: async (cursors: { id: number; afterMs: number }[]) => ({
         answered: cursors.length,
-        points: new Map(
-          cursors.map((c) => [c.id, all[c.id].points.filter(([t]) => t > c.afterMs)] as const),
-        ),
+        points: new Map(cursors.map((c) => [c.id, all[c.id].points.filter(([t]) => t > c.afterMs)] as const)),
       }),
     };
   }
@@ -296,7 +294,12 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
   }
 
   /** Whether a model trained at trainedAt is due on the rule's cron (parsed once per training time). */
-  private retrainDue(rule: AnomalyRule, trainedAt: number, nowMs: number, memo: Map<number, number>): boolean {
+  private retrainDue(
+    rule: AnomalyRule,
+    trainedAt: number,
+    nowMs: number,
+    memo: Map<number, number>,
+  ): boolean {
     let next = memo.get(trainedAt);
     if (next === undefined) {
       try {
