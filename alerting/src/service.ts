@@ -64,6 +64,8 @@ export interface Alerting {
 
 /** How often due outbox rows (retries, Retry-After waits) are looked at between cycles. */
 const OUTBOX_POLL_MS = 250;
+/** A rule whose last evaluation took longer than this is left to the interval sweep. */
+const ON_COMMIT_MAX_RULE_SECONDS = 0.25;
 /** stop() saves unsaved anomaly models for at most this long (a process manager kills at ~10 s). */
 const STOP_SAVE_MS = 4_000;
 
@@ -199,7 +201,14 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   function evaluateTouched(touched: Touched): Promise<void> {
     return inLane('evaluation on commit', async () => {
       if (!leader || stopping) return;
-      const rules = currentRules.filter((r) => r.enabled && ruleSelects(r, touched));
+      // Rules that take long (thousands of series) wait for the sweep: evaluation on commit is
+      // the fast path, and must not turn a stream of pushes into back-to-back full evaluations.
+      const rules = currentRules.filter(
+        (r) =>
+          r.enabled &&
+          ruleSelects(r, touched) &&
+          (engine.lastEvaluationSeconds(r.name) ?? 0) <= ON_COMMIT_MAX_RULE_SECONDS,
+      );
       if (!rules.length) return;
       await engine.evaluateRules(rules, now(), stopSignal.signal);
       if (stopSignal.signal.aborted) return;

@@ -58,6 +58,7 @@ export class RuleEngine {
   private loaded = false;
   /** Per rule, series left out by its max_series at its last evaluation (warned once per change). */
   private readonly overLimit = new Map<string, number>();
+  private readonly lastSeconds = new Map<string, number>();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -71,6 +72,11 @@ export class RuleEngine {
   /** Live instances (pending and firing). */
   snapshot(): InstanceState[] {
     return [...this.instances.values()];
+  }
+
+  /** How long the rule's last evaluation took (seconds), if it was evaluated. */
+  lastEvaluationSeconds(rule: string): number | undefined {
+    return this.lastSeconds.get(rule);
   }
 
   /** Per rule, how many matched series its max_series left out at its last evaluation. */
@@ -108,6 +114,7 @@ export class RuleEngine {
     }
     this.deps.anomaly?.retain(names);
     for (const name of this.overLimit.keys()) if (!names.has(name)) this.overLimit.delete(name);
+    for (const name of this.lastSeconds.keys()) if (!names.has(name)) this.lastSeconds.delete(name);
     return this.evaluateRules(rules, nowMs, signal);
   }
 
@@ -138,7 +145,9 @@ export class RuleEngine {
         failed++;
         this.deps.logger.error('rule evaluation failed', { rule: rule.name, err: err as Error });
       }
-      this.deps.metrics?.ruleEvaluated(rule.name, Number(process.hrtime.bigint() - started) / 1e9, !ok);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.lastSeconds.set(rule.name, seconds);
+      this.deps.metrics?.ruleEvaluated(rule.name, seconds, !ok);
     }
     return { evaluated, failed };
   }

@@ -52,6 +52,12 @@ function isAdditive(sel: Selection): boolean {
     : sel.aggregation === 'sum' || sel.aggregation === 'count';
 }
 
+/** The selection's window ending at nowMs (minus its offset), as a range query. */
+function windowQuery(sel: Selection, nowMs: number): RangeQuery {
+  const toMs = nowMs - sel.offsetMs;
+  return { name: sel.metric, matchers: sel.matchers, fromMs: toMs - sel.windowMs, toMs, by: sel.by };
+}
+
 /**
  * The reads of one evaluation cycle. Rules that read the same selection (high and critical CPU,
  * say) share one answer, and every read goes over the selected series in pages of
@@ -125,13 +131,9 @@ export class SelectionReads {
       }
       if (sel.lastPoints === undefined || isLlmSignal(sel.metric)) {
         const res = await this.paged(sel, {
-          name: sel.metric,
-          matchers: sel.matchers,
-          fromMs,
-          toMs,
+          ...windowQuery(sel, nowMs),
           stepMs: WHOLE_WINDOW_STEP_MS,
           agg: sel.aggregation,
-          by: sel.by,
         });
         for (const s of res.series) {
           const p = s.points[s.points.length - 1];
@@ -154,14 +156,7 @@ export class SelectionReads {
     nowMs: number,
   ): Promise<{ series: Map<string, { labels: Labels; points: [number, number][] }>; beyondCap: number }> {
     return this.once(['raw', sel, nowMs], async () => {
-      const toMs = nowMs - sel.offsetMs;
-      const res = await this.paged(sel, {
-        name: sel.metric,
-        matchers: sel.matchers,
-        fromMs: toMs - sel.windowMs,
-        toMs,
-        by: sel.by,
-      });
+      const res = await this.paged(sel, windowQuery(sel, nowMs));
       return {
         series: new Map(res.series.map((s) => [labelsKey(s.labels), { labels: s.labels, points: s.points }])),
         beyondCap: res.beyondCap,
@@ -172,12 +167,8 @@ export class SelectionReads {
   /** Per series, the share of the selection's window that holds data (0–1). */
   coverage(sel: Selection, nowMs: number): Promise<Map<string, number>> {
     return this.once(['coverage', sel, nowMs], async () => {
-      const toMs = nowMs - sel.offsetMs;
       const res = await this.paged(sel, {
-        name: sel.metric,
-        matchers: sel.matchers,
-        fromMs: toMs - sel.windowMs,
-        toMs,
+        ...windowQuery(sel, nowMs),
         stepMs: Math.ceil(sel.windowMs / COVERAGE_SLICES),
         agg: 'count',
         by: sel.by,
