@@ -93,8 +93,9 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   let cycleTimer: NodeJS.Timeout | undefined;
   let outboxTimer: NodeJS.Timeout | undefined;
   let cycleRunning: Promise<void> | undefined;
-  // Interval cycles and evaluations on commit take turns on one lane: never two at once.
+  // Dispatch and delivery after the sweep and after evaluations on commit take turns on one lane.
   let lane: Promise<void> = Promise.resolve();
+  let commitRunning: Promise<void> | undefined;
   // The rules as of the last cycle (refreshed every interval, and at once after a rule changes).
   let currentRules: Rule[] = [];
   // Aborted by stop(): a running evaluation stops at its next checkpoint instead of finishing.
@@ -178,6 +179,10 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     await engine.evaluate(rules, now(), stopSignal.signal);
     metrics.cycleEvaluated((performance.now() - started) / 1000);
     if (stopSignal.signal.aborted) return;
+    await inLane('dispatch', deliver);
+  }
+
+  async function deliver(): Promise<void> {
     await dispatcher.tick(now());
     await outbox.runOnce();
   }
@@ -190,31 +195,31 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
 
   function runCycle(): Promise<void> {
     if (!cycleRunning) {
-      cycleRunning = inLane('alerting cycle', cycle).finally(() => {
-        cycleRunning = undefined;
-      });
+      cycleRunning = cycle()
+        .catch((err) => logger.error('alerting cycle failed', { err: err as Error }))
+        .finally(() => {
+          cycleRunning = undefined;
+        });
     }
     return cycleRunning;
   }
 
   /** Evaluation on commit: the rules that read what was written, then dispatch and delivery. */
-  function evaluateTouched(touched: Touched): Promise<void> {
-    return inLane('evaluation on commit', async () => {
-      if (!leader || stopping) return;
-      // Rules that take long (thousands of series) wait for the sweep: evaluation on commit is
-      // the fast path, and must not turn a stream of pushes into back-to-back full evaluations.
-      const rules = currentRules.filter(
-        (r) =>
-          r.enabled &&
-          ruleSelects(r, touched) &&
-          (engine.lastEvaluationSeconds(r.name) ?? 0) <= ON_COMMIT_MAX_RULE_SECONDS,
-      );
-      if (!rules.length) return;
-      await engine.evaluateRules(rules, now(), stopSignal.signal);
-      if (stopSignal.signal.aborted) return;
-      await dispatcher.tick(now());
-      await outbox.runOnce();
-    });
+  async function evaluateTouched(touched: Touched): Promise<void> {
+    if (!leader || stopping) return;
+    // Rules that take long (thousands of series) wait for the sweep: evaluation on commit is
+    // the fast path, and must not turn a stream of pushes into back-to-back full evaluations.
+    const rules = currentRules.filter(
+      (r) =>
+        r.enabled &&
+        ruleSelects(r, touched) &&
+        (engine.lastEvaluationSeconds(r.name) ?? 0) <= ON_COMMIT_MAX_RULE_SECONDS,
+    );
+    if (!rules.length) return;
+    commitRunning = engine.evaluateRules(rules, now(), stopSignal.signal).then(() => undefined);
+    await commitRunning;
+    if (stopSignal.signal.aborted) return;
+    await inLane('dispatch', deliver);
   }
 
   function scheduleCycle(delay: number): void {
@@ -322,6 +327,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       clearTimeout(outboxTimer);
       process.off('SIGHUP', onSighup);
       await commits.stop();
+      await Promise.all([cycleRunning, commitRunning?.catch(() => undefined)]);
       await lane;
       const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();

@@ -59,6 +59,8 @@ export class RuleEngine {
   /** Per rule, series left out by its max_series at its last evaluation (warned once per change). */
   private readonly overLimit = new Map<string, number>();
   private readonly lastSeconds = new Map<string, number>();
+  private readonly lastAt = new Map<string, number>();
+  private readonly busy = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -115,12 +117,15 @@ export class RuleEngine {
     this.deps.anomaly?.retain(names);
     for (const name of this.overLimit.keys()) if (!names.has(name)) this.overLimit.delete(name);
     for (const name of this.lastSeconds.keys()) if (!names.has(name)) this.lastSeconds.delete(name);
+    for (const name of this.lastAt.keys()) if (!names.has(name)) this.lastAt.delete(name);
     return this.evaluateRules(rules, nowMs, signal);
   }
 
   /**
    * Evaluates just these rules (evaluation on commit): the state of rules not named is left
-   * alone, unlike evaluate(), which treats the list as complete.
+   * alone, unlike evaluate(), which treats the list as complete. The sweep and evaluation on
+   * commit may run at once: one rule is never evaluated twice at a time, and never at an
+   * earlier moment than it last was (a long sweep must not undo what a commit just fired).
    */
   async evaluateRules(
     rules: Rule[],
@@ -134,10 +139,19 @@ export class RuleEngine {
     for (const rule of rules) {
       if (!rule.enabled) continue;
       if (signal?.aborted) break;
+      while (this.busy.has(rule.name)) await this.busy.get(rule.name);
+      const at = Math.max(nowMs, this.lastAt.get(rule.name) ?? nowMs);
       const started = process.hrtime.bigint();
       let ok = true;
+      const run = this.evaluateRule(rule, at, reads);
+      const settled = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.busy.set(rule.name, settled);
       try {
-        await this.evaluateRule(rule, nowMs, reads);
+        await run;
+        this.lastAt.set(rule.name, at);
         evaluated++;
       } catch (err) {
         if (signal?.aborted) break; // stopping: not a failure of the rule
@@ -145,6 +159,7 @@ export class RuleEngine {
         failed++;
         this.deps.logger.error('rule evaluation failed', { rule: rule.name, err: err as Error });
       }
+      if (this.busy.get(rule.name) === settled) this.busy.delete(rule.name);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.lastSeconds.set(rule.name, seconds);
       this.deps.metrics?.ruleEvaluated(rule.name, seconds, !ok);
