@@ -1,8 +1,10 @@
 // Alerting benchmarks (plain JS over the built packages; `npm run bench` builds first):
-//  1. push → webhook latency of a `for: 0s` rule at evaluation_interval 1s (p50/p95 over 20 trials)
+//  1. push → signed webhook latency of a `for: 0s` rule with 1 and 1,000 rules loaded, at the shipped
+//     evaluation_interval of 15 s (evaluation on commit), on PostgreSQL and PGlite (p50/p95 of 20 trials)
 //  2. evaluation time of 1,000 threshold rules over 10 series each
 //  3. notification throughput: 500 alerts → 500 webhook deliveries
 // Uses PostgreSQL when BENCH_DATABASE_URL is set, else embedded PGlite. Writes bench/results/alerting.json.
+const crypto = require('crypto');
 const fs = require('fs');
 const { writeResults } = require('./lib/results');
 const http = require('http');
@@ -11,6 +13,8 @@ const path = require('path');
 const { performance } = require('perf_hooks');
 const { openDatabase, migrate, createLogger } = require('../core/dist');
 const { createAlerting, parseAlertingConfig } = require('../alerting/dist');
+const { createCollector, loadCollectorConfig } = require('../collector/dist');
+const { freshDatabaseUrl } = require('./lib/databases');
 
 const logger = createLogger({ level: 'error' });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -48,7 +52,7 @@ async function receiver() {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      got.push({ at: performance.now(), body });
+      got.push({ at: performance.now(), body, headers: req.headers });
       res.end('ok');
     });
   });
@@ -60,34 +64,93 @@ async function receiver() {
   };
 }
 
-async function pushToWebhookLatency() {
-  const { db, dataDir } = await freshDb();
+/** A fresh database on the given driver: a new PGlite directory or a new PostgreSQL database. */
+async function freshDriverDb(driver, name) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  const databaseUrl =
+    driver === 'postgres' ? await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, name) : undefined;
+  const db = await openDatabase({ databaseUrl, dataDir });
+  await migrate(db);
+  return { db, dataDir };
+}
+
+const WEBHOOK_SECRET = 'bench-webhook-secret';
+const validSignature = (r) => {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(r.headers['x-aihub-signature'] ?? '');
+  return (
+    !!m && crypto.createHmac('sha256', WEBHOOK_SECRET).update(`${m[1]}.${r.body}`).digest('hex') === m[2]
+  );
+};
+
+/**
+ * Push → signed webhook for a `for: 0s` rule with `rules` rules loaded (the others on their own
+ * metrics with 10 series each), at the shipped evaluation_interval of 15 s: what is measured is
+ * evaluation on commit. The collector and alerting share one database in one process, as under
+ * `npm start`; each trial is an HTTP push of one hot sample at a random moment.
+ */
+async function pushToWebhookLatency(driver, rules, trials = 20) {
+  const { db, dataDir } = await freshDriverDb(driver, `bench_p2w_${driver}_${rules}`);
+  const now = Date.now();
+  for (let r = 1; r < rules; r++)
+    for (let s = 0; s < 10; s++)
+      await insertSamples(db, `bench_metric_${r}`, { host: `h${s}` }, [[now, (r + s) % 50]]);
   const rx = await receiver();
+  const others = [];
+  for (let r = 1; r < rules; r++)
+    others.push(
+      `  - {name: rule_${r}, type: threshold, metric: bench_metric_${r}, aggregation: avg, window: 1m, op: ">", threshold: 90, for: 5m}`,
+    );
   const config = parseAlertingConfig(
-    `evaluation_interval: 1s
-channels: [{name: hook, type: webhook, url: "${rx.url}"}]
+    `evaluation_interval: 15s
+channels: [{name: hook, type: webhook, url: "${rx.url}", secret: "${WEBHOOK_SECRET}"}]
 routes: [{channels: [hook], group_by: [alertname, host], group_wait: 0s, group_interval: 1s}]
-rules: [{name: hot, type: threshold, metric: bench_cpu, aggregation: last, window: 1m, op: ">", threshold: 90, for: 0s}]`,
+rules:
+  - {name: hot, type: threshold, metric: bench_cpu, aggregation: last, window: 1m, op: ">", threshold: 90, for: 0s}
+${others.join('\n')}
+`,
     {},
   );
+  const collector = createCollector(
+    loadCollectorConfig({
+      ...process.env,
+      COLLECTOR_PORT: '0',
+      AIHUB_TOKENS: 'bench',
+      LOG_LEVEL: 'error',
+      SELF_METRICS_INTERVAL: '0',
+    }),
+    { db, logger },
+  );
+  const { url } = await collector.start();
   const alerting = createAlerting({ config, db, port: 0, logger, handleSignals: false });
   await alerting.start();
+  while (!alerting.isLeader()) await sleep(20);
+  await sleep(500);
   const latencies = [];
-  for (let i = 0; i < 20; i++) {
+  let signed = 0;
+  for (let i = 0; i < trials; i++) {
     const before = rx.got.length;
-    await sleep(Math.random() * 1000); // land anywhere in the evaluation cycle
+    await sleep(200 + Math.random() * 800); // anywhere in the 15 s sweep
     const t0 = performance.now();
-    await insertSamples(db, 'bench_cpu', { host: `h${i}` }, [[Date.now(), 99]]);
-    while (rx.got.length === before) await sleep(5);
+    const res = await fetch(`${url}/v1/push`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer bench', 'content-type': 'application/json' },
+      body: JSON.stringify({ samples: [{ name: 'bench_cpu', value: 99, labels: { host: `h${i}` } }] }),
+    });
+    if (res.status !== 202) throw new Error(`push answered ${res.status}`);
+    while (rx.got.length === before) await sleep(1);
     latencies.push(rx.got[before].at - t0);
+    if (validSignature(rx.got[before])) signed++;
   }
   await alerting.stop();
+  await collector.stop();
   await rx.close();
-  await db.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
   return {
-    trials: 20,
-    evaluation_interval_ms: 1000,
+    driver,
+    rules,
+    trials,
+    signed,
+    evaluation_interval_ms: 15_000,
     p50_ms: Math.round(pct(latencies, 0.5)),
     p95_ms: Math.round(pct(latencies, 0.95)),
     max_ms: Math.round(Math.max(...latencies)),
@@ -166,34 +229,46 @@ rules: [{name: hot, type: threshold, metric: bench_hot, aggregation: last, windo
 async function main() {
   const driver = process.env.BENCH_DATABASE_URL ? 'postgres' : 'pglite';
   const result = { driver, node: process.version, cpus: os.cpus().length, at: new Date().toISOString() };
-  result.push_to_webhook = await pushToWebhookLatency();
-  console.log('push → webhook', result.push_to_webhook);
+  result.push_to_webhook = [];
+  for (const d of process.env.BENCH_DATABASE_URL ? ['postgres', 'pglite'] : ['pglite'])
+    for (const rules of [1, 1000]) {
+      const r = await pushToWebhookLatency(d, rules);
+      console.log('push → webhook', r);
+      result.push_to_webhook.push(r);
+    }
   result.evaluation = await evaluationTime();
   console.log('evaluation', result.evaluation);
   result.notification_throughput = await notificationThroughput();
   console.log('notification throughput', result.notification_throughput);
-  const p = result.push_to_webhook;
-  writeResults(
-    'alerting',
-    [
-      { name: `push→webhook p50 (for: 0s, ${driver})`, value: p.p50_ms, unit: 'ms', target: '< 1000' },
-      { name: `push→webhook p95 (for: 0s, ${driver})`, value: p.p95_ms, unit: 'ms' },
-      {
-        name: 'evaluation, 1,000 rules × 10 series, steady cycle',
-        value: result.evaluation.steady_cycle_ms,
-        unit: 'ms',
-      },
-      {
-        name: 'notification throughput (webhook)',
-        value: result.notification_throughput.per_second,
-        unit: 'notifications/s',
-      },
-    ],
-    result,
+  const figures = [];
+  for (const p of result.push_to_webhook) {
+    const tag = `for: 0s, ${p.rules} rule${p.rules === 1 ? '' : 's'}, ${p.driver}`;
+    figures.push(
+      { name: `push→signed webhook p50 (${tag})`, value: p.p50_ms, unit: 'ms', target: '< 100' },
+      { name: `push→signed webhook p95 (${tag})`, value: p.p95_ms, unit: 'ms', target: '< 250' },
+    );
+  }
+  figures.push(
+    {
+      name: 'evaluation, 1,000 rules × 10 series, steady cycle',
+      value: result.evaluation.steady_cycle_ms,
+      unit: 'ms',
+    },
+    {
+      name: 'notification throughput (webhook)',
+      value: result.notification_throughput.per_second,
+      unit: 'notifications/s',
+    },
   );
+  // Measured separately on this machine (issue 14), not by this bench: the figure to beat tenfold.
+  result.reference = { prometheus_alertmanager_fastest_ms: 1130, source: 'issue 14' };
+  writeResults('alerting', figures, result);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+
+module.exports = { pushToWebhookLatency };

@@ -26,6 +26,7 @@ describe('alerting /metrics names (docs/metrics.md "Alerting /metrics")', () => 
       { alertname: 'high_cpu_usage', severity: 'warning', state: 'pending', count: 4 },
     ],
     anomalyScores: () => [],
+    seriesOverLimit: () => new Map([['cpu_anomaly', 14_000]]),
     outboxPending: () => ({}),
   };
   let metrics: AlertingMetrics;
@@ -33,6 +34,15 @@ describe('alerting /metrics names (docs/metrics.md "Alerting /metrics")', () => 
     metrics = new AlertingMetrics(sources);
   });
   afterEach(() => metrics.shutdown());
+
+  test('aihub_rule_series_over_limit{rule} and the last cycle duration are exposed', async () => {
+    metrics.cycleEvaluated(0.25);
+    const text = await scrape(metrics);
+    expect(samplesOf(text, 'aihub_rule_series_over_limit')).toEqual([
+      expect.stringMatching(/^aihub_rule_series_over_limit\{rule="cpu_anomaly"[^}]*\} 14000$/),
+    ]);
+    expect(samplesOf(text, 'aihub_evaluation_cycle_duration_seconds')[0]).toMatch(/ 0\.25$/);
+  });
 
   test('aihub_alerts_firing{severity} counts firing instances only, with 0 for quiet severities', async () => {
     const text = await scrape(metrics);
@@ -97,6 +107,7 @@ test('rule evaluation failures exist at 0 for every evaluated rule, so "no failu
   const metrics = new AlertingMetrics({
     alerts: () => [],
     anomalyScores: () => [],
+    seriesOverLimit: () => new Map(),
     outboxPending: () => ({}),
   });
   try {

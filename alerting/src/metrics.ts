@@ -14,6 +14,8 @@ export type NotificationOutcome = 'sent' | 'failed' | 'dead';
 export interface MetricSources {
   alerts(): { alertname: string; severity: string; state: string; count: number }[];
   anomalyScores(): { rule: string; labels: Record<string, string>; score: number }[];
+  /** Per rule, matched series its max_series left out at its last evaluation. */
+  seriesOverLimit(): Map<string, number>;
   outboxPending(): Record<string, number>;
   /** Budget status of the last evaluation; each budget lists its instances highest spent first. */
   budgets?(): { status: BudgetStatus; topN: number }[];
@@ -29,6 +31,7 @@ export class AlertingMetrics {
   private readonly notifications: Counter;
   private readonly evalDuration: Histogram;
   private readonly evalFailures: Counter;
+  private lastCycleSeconds: number | undefined;
 
   constructor(sources: MetricSources) {
     this.provider = new MeterProvider({
@@ -71,6 +74,21 @@ export class AlertingMetrics {
       })
       .addCallback((r) => {
         for (const s of sources.anomalyScores()) r.observe(s.score, { ...s.labels, rule: s.rule });
+      });
+    meter
+      .createObservableGauge('aihub.rule_series_over_limit', {
+        description: 'Series a rule matched beyond its max_series at its last evaluation (not evaluated)',
+      })
+      .addCallback((r) => {
+        for (const [rule, n] of sources.seriesOverLimit()) r.observe(n, { rule });
+      });
+    meter
+      .createObservableGauge('aihub.evaluation_cycle_duration_seconds', {
+        unit: 's',
+        description: 'Wall time of the last evaluation of all rules',
+      })
+      .addCallback((r) => {
+        if (this.lastCycleSeconds !== undefined) r.observe(this.lastCycleSeconds);
       });
     meter
       .createObservableGauge('aihub.notification_outbox_pending', {
@@ -145,6 +163,10 @@ export class AlertingMetrics {
     this.evalDuration.record(seconds, { rule });
     // add(0) on success makes the series exist at 0 for every evaluated rule.
     this.evalFailures.add(failed ? 1 : 0, { rule });
+  }
+
+  cycleEvaluated(seconds: number): void {
+    this.lastCycleSeconds = seconds;
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {

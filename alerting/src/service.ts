@@ -2,6 +2,7 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import os from 'os';
 import path from 'path';
+import { performance } from 'perf_hooks';
 import {
   createLogger,
   migrate,
@@ -15,7 +16,7 @@ import type { ApiContext } from './api/context';
 import { BudgetEvaluator } from './budgets/evaluator';
 import { BudgetStore } from './budgets/store';
 import { loadAlertingConfig } from './config/load';
-import type { AlertingConfig, AnomalyRule } from './config/schema';
+import type { AlertingConfig, AnomalyRule, Rule } from './config/schema';
 import { Dispatcher } from './dispatch/dispatcher';
 import { LeaderLease } from './ha/leader-lease';
 import { AlertingMetrics } from './metrics';
@@ -24,6 +25,7 @@ import { createIntegration } from './notify/integrations';
 import { OutboxSender } from './notify/outbox';
 import { ProbableCause } from './probable-cause/probable-cause';
 import { AnomalyRuleEvaluator } from './rules/anomaly-evaluator';
+import { CommitTrigger, ruleSelects, type Touched } from './rules/commit-trigger';
 import { RuleEngine } from './rules/engine';
 import { RuleStore } from './rules/store';
 import { SilenceStore } from './silence/store';
@@ -67,6 +69,10 @@ export interface Alerting {
 
 /** How often due outbox rows (retries, Retry-After waits) are looked at between cycles. */
 const OUTBOX_POLL_MS = 250;
+/** A rule whose last evaluation took longer than this is left to the interval sweep. */
+const ON_COMMIT_MAX_RULE_SECONDS = 0.25;
+/** stop() saves unsaved anomaly models for at most this long (a process manager kills at ~10 s). */
+const STOP_SAVE_MS = 4_000;
 
 /**
  * The alerting service: rule engine, dispatcher, notification outbox and API on one database.
@@ -92,6 +98,13 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   let cycleTimer: NodeJS.Timeout | undefined;
   let outboxTimer: NodeJS.Timeout | undefined;
   let cycleRunning: Promise<void> | undefined;
+  // Dispatch and delivery after the sweep and after evaluations on commit take turns on one lane.
+  let lane: Promise<void> = Promise.resolve();
+  let commitRunning: Promise<void> | undefined;
+  // The rules as of the last cycle (refreshed every interval, and at once after a rule changes).
+  let currentRules: Rule[] = [];
+  // Aborted by stop(): a running evaluation stops at its next checkpoint instead of finishing.
+  const stopSignal = new AbortController();
 
   const dbOrThrow = () => {
     if (!db) throw new Error('alerting is not started');
@@ -129,6 +142,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     },
     anomalyScores: () => anomaly.scores(),
     budgets: () => budgets.lastStatus(),
+    seriesOverLimit: () => engine.seriesOverLimit(),
     // Every configured channel is reported, 0 included: an empty outbox is a value, not a gap.
     outboxPending: () => ({
       ...Object.fromEntries(config.channels.map((c) => [c.name, 0])),
@@ -148,6 +162,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
   const lease = new LeaderLease(lazyDb, instanceId, () =>
     Math.max(config.leader_lease, 2 * config.evaluation_interval),
   );
+  const commits = new CommitTrigger({ db: lazyDb, logger, run: evaluateTouched });
   const dispatcher = new Dispatcher({
     db: lazyDb,
     logger,
@@ -169,7 +184,11 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       await engine.load(); // continue from the state the previous leader persisted
     }
     const rules = (await ruleStore.list()).map((r) => r.rule);
-    await engine.evaluate(rules, now());
+    currentRules = rules;
+    const started = performance.now();
+    await engine.evaluate(rules, now(), stopSignal.signal);
+    metrics.cycleEvaluated((performance.now() - started) / 1000);
+    if (stopSignal.signal.aborted) return;
     // A failing budget evaluation must not hold up the notifications of the rules.
     await budgetStore
       .list()
@@ -180,8 +199,18 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
         ),
       )
       .catch((err) => logger.error('budget evaluation failed', { err: err as Error }));
+    await inLane('dispatch', deliver);
+  }
+
+  async function deliver(): Promise<void> {
     await dispatcher.tick(now());
     await outbox.runOnce();
+  }
+
+  function inLane(what: string, fn: () => Promise<void>): Promise<void> {
+    const run = lane.then(fn).catch((err) => logger.error(`${what} failed`, { err: err as Error }));
+    lane = run;
+    return run;
   }
 
   function runCycle(): Promise<void> {
@@ -193,6 +222,24 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
         });
     }
     return cycleRunning;
+  }
+
+  /** Evaluation on commit: the rules that read what was written, then dispatch and delivery. */
+  async function evaluateTouched(touched: Touched): Promise<void> {
+    if (!leader || stopping) return;
+    // Rules that take long (thousands of series) wait for the sweep: evaluation on commit is
+    // the fast path, and must not turn a stream of pushes into back-to-back full evaluations.
+    const rules = currentRules.filter(
+      (r) =>
+        r.enabled &&
+        ruleSelects(r, touched) &&
+        (engine.lastEvaluationSeconds(r.name) ?? 0) <= ON_COMMIT_MAX_RULE_SECONDS,
+    );
+    if (!rules.length) return;
+    commitRunning = engine.evaluateRules(rules, now(), stopSignal.signal).then(() => undefined);
+    await commitRunning;
+    if (stopSignal.signal.aborted) return;
+    await inLane('dispatch', deliver);
   }
 
   function scheduleCycle(delay: number): void {
@@ -287,6 +334,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
       if (options.handleSignals !== false) process.on('SIGHUP', onSighup);
       if (!(options.tokens ?? []).length)
         logger.warn('AIHUB_TOKENS is not set: serving loopback clients only');
+      if (options.autoRun !== false) await commits.start();
       scheduleCycle(0);
       scheduleOutbox(OUTBOX_POLL_MS);
       const addr = server.address() as AddressInfo;
@@ -297,10 +345,14 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
     },
     async stop() {
       stopping = true;
+      stopSignal.abort();
+      const deadline = Date.now() + STOP_SAVE_MS;
       clearTimeout(cycleTimer);
       clearTimeout(outboxTimer);
       process.off('SIGHUP', onSighup);
-      await cycleRunning;
+      await commits.stop();
+      await Promise.all([cycleRunning, commitRunning?.catch(() => undefined)]);
+      await lane;
       const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();
       await closed;
@@ -310,7 +362,7 @@ export function createAlerting(options: AlertingOptions = {}): Alerting {
         for (const r of await ruleStore.list().catch(() => []))
           if (r.rule.type === 'anomaly') rules.set(r.rule.name, r.rule);
         await anomaly
-          .flush(rules, now())
+          .flush(rules, now(), deadline)
           .catch((err) => logger.warn('saving anomaly models failed', { err: err as Error }));
         if (leader) await lease.release().catch(() => undefined);
       }

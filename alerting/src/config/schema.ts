@@ -84,6 +84,15 @@ const common = {
   enabled: z.boolean().default(true),
 };
 
+/**
+ * Series one rule evaluates at most (the oldest beyond it are kept, the rest are left out with a
+ * warning and `aihub_rule_series_over_limit`): a cardinality flood cannot make evaluation, its
+ * models or its memory grow without bound. An anomaly model holds up to ~0.2 MB and retrains in
+ * up to ~0.1 s, hence the lower default there.
+ */
+export const DEFAULT_MAX_SERIES = { threshold: 100_000, anomaly: 1_000 } as const;
+const maxSeries = z.int().positive().max(10_000_000);
+
 export const thresholdRuleSchema = z.strictObject({
   ...common,
   type: z.literal('threshold'),
@@ -105,6 +114,7 @@ export const thresholdRuleSchema = z.strictObject({
   severity: severity.default('warning'),
   /** What a series that stops reporting does: keep its state (and warn), resolve, or alert. */
   no_data: z.enum(['keep', 'ok', 'alerting']).default('keep'),
+  max_series: maxSeries.default(DEFAULT_MAX_SERIES.threshold),
 });
 
 export const anomalyRuleSchema = z.strictObject({
@@ -123,6 +133,7 @@ export const anomalyRuleSchema = z.strictObject({
   /** An anomaly incident resolves after this long with no anomalous point. */
   resolve_after: durationSchema.default(5 * 60_000),
   seed: z.int().default(42),
+  max_series: maxSeries.default(DEFAULT_MAX_SERIES.anomaly),
 });
 
 export const ruleSchema = z.discriminatedUnion('type', [thresholdRuleSchema, anomalyRuleSchema]);

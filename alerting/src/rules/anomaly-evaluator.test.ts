@@ -1,5 +1,6 @@
 import { createLogger, type Database } from '@aihub/core';
 import { createTestStorage, type TestStorage } from '@aihub/core/testing';
+import { createStreamingDetector } from '../anomaly';
 import { ruleSchema, type AnomalyRule } from '../config/schema';
 import { listIncidents } from '../incidents/store';
 import { insertSamples } from '../testing/samples';
@@ -60,7 +61,7 @@ describe('anomaly rules through the engine (pglite)', () => {
     const saved = await db.query<{ rule: string }>('SELECT rule FROM anomaly_models');
     expect(saved).toEqual([{ rule: 'cpu_anomaly' }]);
     const restored = new AnomalyRuleEvaluator({ db, logger });
-    const obs = await restored.evaluate(rule, T0 + 302 * MIN);
+    const { observations: obs } = await restored.evaluate(rule, T0 + 302 * MIN);
     expect(obs[0]).toMatchObject({ labels: { host: 'gpu-01' }, value: 99, holds: true });
 
     // Back to calm: resolved after resolve_after without anomalies.
@@ -90,5 +91,69 @@ describe('anomaly rules through the engine (pglite)', () => {
     const cleaned = warnings.filter(([msg]) => msg === 'anomaly rule input cleaned');
     expect(cleaned).toHaveLength(1);
     expect(cleaned[0][1]).toMatchObject({ rule: 'cpu_anomaly', duplicates: 2, nonFinite: 1 });
+  });
+});
+
+describe('anomaly rules over many series (pglite)', () => {
+  let storage: TestStorage;
+  let db: Database;
+  const points = (host: number): [number, number][] => {
+    let seed = 11 + host;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    return Array.from({ length: 150 }, (_, i) => [
+      T0 + i * MIN,
+      40 + host + rand() * 3 + (i === 140 ? 50 : 0),
+    ]);
+  };
+  beforeAll(async () => {
+    storage = await createTestStorage('pglite');
+    db = await storage.openMigrated();
+    for (let h = 0; h < 7; h++)
+      await insertSamples(db, 'system_cpu_usage_percent', { host: `h${h}` }, points(h));
+  });
+  afterAll(async () => {
+    await db.close();
+    await storage.cleanup();
+  });
+  const rule = (extra: Record<string, unknown> = {}) =>
+    ruleSchema.parse({
+      name: 'cpu_anomaly',
+      type: 'anomaly',
+      metric: 'system_cpu_usage_percent',
+      min_history: 100,
+      history: '1d',
+      ...extra,
+    }) as AnomalyRule;
+
+  test('scores from batched reads equal a detector fed each series directly; max_series bounds the models', async () => {
+    const r = rule({ max_series: 5 });
+    const anomaly = new AnomalyRuleEvaluator({ db, logger, seriesPerRead: 2 });
+    const { observations, beyondCap } = await anomaly.evaluate(r, T0 + 150 * MIN);
+    expect(beyondCap).toBe(2);
+    expect(observations.map((o) => o.labels.host)).toEqual(['h0', 'h1', 'h2', 'h3', 'h4']);
+    expect(anomaly.scores()).toHaveLength(5);
+    for (const o of observations) {
+      const direct = createStreamingDetector({
+        minHistory: r.min_history,
+        threshold: r.score_threshold,
+        suppressionMs: r.suppress_for,
+        retrainEvery: 0,
+        forest: { seed: r.seed },
+      });
+      let last = 0;
+      for (const [t, v] of points(Number(o.labels.host.slice(1))))
+        last = direct.update({ timestamp: t, value: v }).score;
+      expect(o.score).toBe(last);
+      expect(o.holds).toBe(true); // the spike at point 140
+    }
+  });
+
+  test('a tight time budget spreads the series over evaluations, each reached in turn', async () => {
+    const anomaly = new AnomalyRuleEvaluator({ db, logger, seriesPerRead: 2, workPerEvaluationMs: 0 });
+    const r = rule({ name: 'cpu_anomaly_budget' });
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i++) seen.push((await anomaly.evaluate(r, T0 + 150 * MIN)).observations.length);
+    // 2 series per evaluation until all 7 have models with data.
+    expect(seen).toEqual([2, 4, 6, 7]);
   });
 });

@@ -83,7 +83,7 @@ describe.each(TEST_DRIVERS)('long-window LLM baselines read the rollups on %s', 
 
   test('p95 latency against a day earlier: from the latency histograms, as the raw rows say', async () => {
     const rec = recording(db);
-    const values = await thresholdRuleValues(rec.db, latencyRegression, NOW);
+    const { values } = await thresholdRuleValues(rec.db, latencyRegression, NOW);
     expect(rec.sql.join('\n')).toMatch(/llm_latency_hist_1m/);
     const now = await rawByModel(db, 'llm_latency_ms_p95', NOW - 15 * 60_000, NOW);
     const dayAgo = await rawByModel(db, 'llm_latency_ms_p95', NOW - 24 * HOUR - 15 * 60_000, NOW - 24 * HOUR);
@@ -97,7 +97,7 @@ describe.each(TEST_DRIVERS)('long-window LLM baselines read the rollups on %s', 
 
   test('cost of the last hour against the 24 hours before it: exactly the raw sums', async () => {
     const rec = recording(db);
-    const values = await thresholdRuleValues(rec.db, costSpike, NOW);
+    const { values } = await thresholdRuleValues(rec.db, costSpike, NOW);
     expect(rec.sql.join('\n')).toMatch(/llm_rollup_1m/);
     const hour = await rawByModel(db, 'llm_cost_usd', NOW - HOUR, NOW);
     const day = await rawByModel(db, 'llm_cost_usd', NOW - 25 * HOUR, NOW - HOUR);

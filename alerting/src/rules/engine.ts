@@ -5,9 +5,10 @@ import type { AlertingMetrics } from '../metrics';
 import { compare } from './compare';
 import { deleteInstances, loadInstances, saveInstances } from './instance-store';
 import { fingerprint, type Labels } from '../types/labels';
-import { thresholdRuleValues } from './series-values';
+import { SelectionReads, thresholdRuleValues } from './series-values';
 import { step, type InstanceState, type Observation, type Timing } from './state';
 import { renderAnnotations } from './template';
+import { TimeSlice } from './time-slice';
 
 /** One observation per series of an anomaly rule (the anomaly module decides what "holds"). */
 export interface AnomalyObservation {
@@ -21,8 +22,14 @@ export interface AnomalyObservation {
   annotations?: Record<string, string>;
 }
 
+/** An anomaly rule's observations, and how many matched series its max_series left out. */
+export interface AnomalyResult {
+  observations: AnomalyObservation[];
+  beyondCap: number;
+}
+
 export interface AnomalyEvaluator {
-  evaluate(rule: AnomalyRule, nowMs: number): Promise<AnomalyObservation[]>;
+  evaluate(rule: AnomalyRule, nowMs: number, slice?: TimeSlice): Promise<AnomalyResult>;
   /** Forgets rules that no longer exist. */
   retain(ruleNames: Set<string>): void;
 }
@@ -49,6 +56,11 @@ interface Observed {
 export class RuleEngine {
   private readonly instances = new Map<string, InstanceState>();
   private loaded = false;
+  /** Per rule, series left out by its max_series at its last evaluation (warned once per change). */
+  private readonly overLimit = new Map<string, number>();
+  private readonly lastSeconds = new Map<string, number>();
+  private readonly lastAt = new Map<string, number>();
+  private readonly busy = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -64,8 +76,26 @@ export class RuleEngine {
     return [...this.instances.values()];
   }
 
-  /** Evaluates every enabled rule once at nowMs; a failing rule is counted and logged, the others go on. */
-  async evaluate(rules: Rule[], nowMs: number): Promise<{ evaluated: number; failed: number }> {
+  /** How long the rule's last evaluation took (seconds), if it was evaluated. */
+  lastEvaluationSeconds(rule: string): number | undefined {
+    return this.lastSeconds.get(rule);
+  }
+
+  /** Per rule, how many matched series its max_series left out at its last evaluation. */
+  seriesOverLimit(): Map<string, number> {
+    return this.overLimit;
+  }
+
+  /**
+   * Evaluates every enabled rule once at nowMs; a failing rule is counted and logged, the others
+   * go on. Work pauses every few milliseconds for the event loop, and stops between two steps
+   * once `signal` aborts (the rules not reached keep their state for the next evaluation).
+   */
+  async evaluate(
+    rules: Rule[],
+    nowMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ evaluated: number; failed: number }> {
     if (!this.loaded) await this.load();
     const names = new Set(rules.map((r) => r.name));
     // State of deleted rules: resolve their incidents and forget them.
@@ -85,28 +115,77 @@ export class RuleEngine {
       for (const s of orphans) this.instances.delete(s.fingerprint);
     }
     this.deps.anomaly?.retain(names);
+    for (const name of this.overLimit.keys()) if (!names.has(name)) this.overLimit.delete(name);
+    for (const name of this.lastSeconds.keys()) if (!names.has(name)) this.lastSeconds.delete(name);
+    for (const name of this.lastAt.keys()) if (!names.has(name)) this.lastAt.delete(name);
+    return this.evaluateRules(rules, nowMs, signal);
+  }
+
+  /**
+   * Evaluates just these rules (evaluation on commit): the state of rules not named is left
+   * alone, unlike evaluate(), which treats the list as complete. The sweep and evaluation on
+   * commit may run at once: one rule is never evaluated twice at a time, and never at an
+   * earlier moment than it last was (a long sweep must not undo what a commit just fired).
+   */
+  async evaluateRules(
+    rules: Rule[],
+    nowMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ evaluated: number; failed: number }> {
+    if (!this.loaded) await this.load();
+    const reads = new SelectionReads(this.deps.db, new TimeSlice(signal));
     let failed = 0;
     let evaluated = 0;
     for (const rule of rules) {
       if (!rule.enabled) continue;
+      if (signal?.aborted) break;
+      while (this.busy.has(rule.name)) await this.busy.get(rule.name);
+      const at = Math.max(nowMs, this.lastAt.get(rule.name) ?? nowMs);
       const started = process.hrtime.bigint();
       let ok = true;
+      const run = this.evaluateRule(rule, at, reads);
+      const settled = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.busy.set(rule.name, settled);
       try {
-        await this.evaluateRule(rule, nowMs);
+        await run;
+        this.lastAt.set(rule.name, at);
         evaluated++;
       } catch (err) {
+        if (signal?.aborted) break; // stopping: not a failure of the rule
         ok = false;
         failed++;
         this.deps.logger.error('rule evaluation failed', { rule: rule.name, err: err as Error });
       }
-      this.deps.metrics?.ruleEvaluated(rule.name, Number(process.hrtime.bigint() - started) / 1e9, !ok);
+      if (this.busy.get(rule.name) === settled) this.busy.delete(rule.name);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.lastSeconds.set(rule.name, seconds);
+      this.deps.metrics?.ruleEvaluated(rule.name, seconds, !ok);
     }
     return { evaluated, failed };
   }
 
-  private async observe(rule: Rule, nowMs: number): Promise<Observed[]> {
+  /** Remembers how many series the rule's cap left out; warns when that changes. */
+  private noteOverLimit(rule: Rule, beyondCap: number): void {
+    const before = this.overLimit.get(rule.name) ?? 0;
+    this.overLimit.set(rule.name, beyondCap);
+    if (beyondCap > 0 && before === 0) {
+      this.deps.logger.warn('rule matches more series than its max_series; the newest are not evaluated', {
+        rule: rule.name,
+        max_series: rule.max_series,
+        left_out: beyondCap,
+      });
+    } else if (beyondCap === 0 && before > 0) {
+      this.deps.logger.info('rule is back within its max_series', { rule: rule.name });
+    }
+  }
+
+  private async observe(rule: Rule, nowMs: number, reads: SelectionReads): Promise<Observed[]> {
     if (rule.type === 'threshold') {
-      const values = await thresholdRuleValues(this.deps.db, rule, nowMs);
+      const { values, beyondCap } = await thresholdRuleValues(this.deps.db, rule, nowMs, reads);
+      this.noteOverLimit(rule, beyondCap);
       return values.map((v) => ({
         labels: v.labels,
         severity: rule.severity,
@@ -114,7 +193,8 @@ export class RuleEngine {
       }));
     }
     if (!this.deps.anomaly) return [];
-    const seen = await this.deps.anomaly.evaluate(rule, nowMs);
+    const { observations: seen, beyondCap } = await this.deps.anomaly.evaluate(rule, nowMs, reads.slice);
+    this.noteOverLimit(rule, beyondCap);
     return seen.map((o) => ({
       labels: o.labels,
       severity: rule.severity === 'auto' ? o.severity : rule.severity,
@@ -130,8 +210,9 @@ export class RuleEngine {
     return { forMs: 0, keepFiringForMs: 0, noData: 'keep' };
   }
 
-  private async evaluateRule(rule: Rule, nowMs: number): Promise<void> {
-    const observed = await this.observe(rule, nowMs);
+  private async evaluateRule(rule: Rule, nowMs: number, reads: SelectionReads): Promise<void> {
+    const observed = await this.observe(rule, nowMs, reads);
+    const slice = reads.slice;
     const timing = this.timing(rule);
     const threshold = rule.type === 'threshold' ? rule.threshold : (rule as AnomalyRule).score_threshold;
     const save: InstanceState[] = [];
@@ -157,11 +238,12 @@ export class RuleEngine {
         labels: alertLabels,
       });
       const value = obs.kind === 'value' ? obs.value : (prev?.value ?? null);
-      const annotations = {
+      // Rendered only for an incident that opens or changes: most observations need none.
+      const annotations = () => ({
         metric: rule.metric,
         ...renderAnnotations(rule.annotations, { value, threshold, labels: alertLabels }),
         ...extra,
-      };
+      });
       if (next) {
         this.instances.set(fp, next);
         if (next !== prev) save.push(next);
@@ -175,7 +257,7 @@ export class RuleEngine {
           rule: rule.name,
           severity: alertLabels.severity,
           labels: alertLabels,
-          annotations,
+          annotations: annotations(),
           value,
           at: nowMs,
         });
@@ -187,18 +269,20 @@ export class RuleEngine {
           labels: alertLabels,
         });
       } else if (next?.state === 'firing' && obs.kind === 'value' && prev?.value !== obs.value) {
-        refresh.push({ fingerprint: fp, value, annotations });
+        refresh.push({ fingerprint: fp, value, annotations: annotations() });
       }
     };
 
     for (const o of observed) {
+      await slice.pause();
       const labels: Labels = { ...o.labels, ...rule.labels, alertname: rule.name };
       const fp = fingerprint(rule.name, labels);
       seen.add(fp);
       apply(fp, labels, o.obs, o.severity, o.annotations);
     }
-    for (const s of this.instances.values()) {
+    for (const s of [...this.instances.values()]) {
       if (s.rule !== rule.name || seen.has(s.fingerprint)) continue;
+      await slice.pause();
       const labels = { ...s.labels };
       delete labels.severity;
       apply(

@@ -56,12 +56,12 @@ describe('threshold rule values with by', () => {
     });
 
   test('without by every user and endpoint is its own instance', async () => {
-    const values = await thresholdRuleValues(db, rule({}), now);
+    const values = (await thresholdRuleValues(db, rule({}), now)).values;
     expect(values).toHaveLength(6);
   });
 
   test('by: [endpoint] gives one value per endpoint over all users', async () => {
-    const values = await thresholdRuleValues(db, rule({ by: ['endpoint'] }), now);
+    const values = (await thresholdRuleValues(db, rule({ by: ['endpoint'] }), now)).values;
     const byEndpoint = Object.fromEntries(values.map((v) => [v.labels.endpoint, v.value]));
     expect(values.map((v) => v.labels).sort((a, b) => a.endpoint.localeCompare(b.endpoint))).toEqual([
       { endpoint: '/chat' },
@@ -131,14 +131,14 @@ describe('ratio rules against a baseline window need enough history', () => {
       threshold: 3,
     };
     const rule = thresholdRuleSchema.parse(input);
-    const values = await thresholdRuleValues(db, rule, now);
+    const { values } = await thresholdRuleValues(db, rule, now);
     expect(values.map((v) => v.labels.model)).toEqual(['steady']);
     expect(values[0].value).toBeGreaterThan(5);
     const lenient = thresholdRuleSchema.parse({
       ...input,
       divide_by: { ...input.divide_by, min_coverage: 0 },
     });
-    expect((await thresholdRuleValues(db, lenient, now)).map((v) => v.labels.model).sort()).toEqual([
+    expect((await thresholdRuleValues(db, lenient, now)).values.map((v) => v.labels.model).sort()).toEqual([
       'fresh',
       'steady',
     ]);

@@ -18,3 +18,5 @@ export * from './readers/training-events';
 export * from './readers/training-runs';
 export * from './readers/series-points';
 export * from './tensorboard-files';
+export * from './rule-reads';
+export * from './commit-notice';

@@ -43,6 +43,8 @@ export interface RangeQuery {
   by?: string[];
   /** false: read raw rows even where a rollup could answer (comparisons, QUERY_ROLLUPS=off). */
   rollups?: boolean;
+  /** Only these series (ids from selectSeries): rule evaluation reads many series in pages. */
+  seriesIds?: number[];
 }
 
 /** A query that cannot be answered as asked (the API turns it into a 400). */
@@ -91,7 +93,8 @@ export async function listSeries(
   return rows.map((r) => ({ name: r.name, labels: r.labels }));
 }
 
-function aggregateSql(agg: Aggregation): string {
+/** SQL for an aggregation over samples aliased `m` (also used by rule-reads). */
+export function aggregateSql(agg: Aggregation): string {
   switch (agg) {
     case 'avg':
     case 'min':
@@ -158,7 +161,12 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
       labels = pairs.length ? `jsonb_strip_nulls(jsonb_build_object(${pairs.join(', ')}))` : `'{}'::jsonb`;
       key = `${labels}::text`;
     }
-    const where = `s.name = $1 AND s.labels @> $2::jsonb
+    let ids = '';
+    if (q.seriesIds) {
+      params.push(q.seriesIds);
+      ids = ` AND s.id = ANY($${params.length}::bigint[])`;
+    }
+    const where = `s.name = $1 AND s.labels @> $2::jsonb${ids}
          AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($4 / 1000.0)`;
     if (q.stepMs) {
       params.push(q.stepMs, maxPoints + 1);
@@ -178,7 +186,7 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
             `SELECT s.labels, a.key, a.t, a.v FROM (
                SELECT m.series_id, m.series_id::text AS key, ${bucket} AS t, ${aggregateSql(q.agg ?? 'avg')} AS v
                FROM metric_samples m
-               WHERE m.series_id IN (SELECT s.id FROM metric_series s WHERE s.name = $1 AND s.labels @> $2::jsonb)
+               WHERE m.series_id IN (SELECT s.id FROM metric_series s WHERE s.name = $1 AND s.labels @> $2::jsonb${ids})
                  AND m.time >= to_timestamp($3 / 1000.0) AND m.time <= to_timestamp($4 / 1000.0)
                GROUP BY m.series_id, 3) a
              JOIN metric_series s ON s.id = a.series_id

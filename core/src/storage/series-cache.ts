@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'timers/promises';
 import type { Queryable } from './database';
 import type { SeriesGuard } from './series-guard';
 
@@ -7,6 +8,9 @@ export interface ResolvedSeries {
   /** How many of them the transaction inserted. */
   inserted: number;
 }
+
+/** New series inserted per statement. */
+const RESOLVE_PER_STATEMENT = 1_000;
 
 /** Canonical text of a label set: keys sorted, so {a,b} and {b,a} are one series. */
 export function canonicalLabels(labels: Record<string, string>): string {
@@ -67,13 +71,26 @@ export class SeriesCache {
     const unknown = new Set<string>();
     for (const k of keys) if (!this.ids.has(k)) unknown.add(k);
     let missing = [...unknown];
-    let inserted = 0;
     if (this.guard && missing.length > 0 && (await this.guard.mightExceed(tx, missing.length))) {
       // The cache is bounded, so some of these may exist already: only really new ones count.
       for (const [k, id] of await this.lookup(tx, missing)) created.set(k, id);
       missing = missing.filter((k) => !created.has(k));
       this.guard.admit(missing);
     }
+    let inserted = 0;
+    for (let i = 0; i < missing.length; i += RESOLVE_PER_STATEMENT) {
+      // A flood of new series (15,000 hosts in one push) is created in short statements with a
+      // turn of the event loop between them: on PGlite each statement holds the main thread.
+      if (i > 0) await nextTurn();
+      inserted += await this.resolveSome(tx, missing.slice(i, i + RESOLVE_PER_STATEMENT), created);
+    }
+    return { ids: created, inserted };
+  }
+
+  /** Inserts or finds the ids of `keys` into `created`; returns how many were inserted. */
+  private async resolveSome(tx: Queryable, keys: string[], created: Map<string, number>): Promise<number> {
+    let missing = keys;
+    let inserted = 0;
     // Under READ COMMITTED a series committed by a concurrent writer after this statement's
     // snapshot is neither inserted nor seen; a second statement sees it.
     for (let attempt = 0; missing.length > 0 && attempt < 5; attempt++) {
@@ -100,7 +117,7 @@ export class SeriesCache {
       missing = still;
     }
     if (missing.length) throw new Error(`could not resolve ${missing.length} series ids`);
-    return { ids: created, inserted };
+    return inserted;
   }
 
   /** Ids of the keys that exist in metric_series (no insert). */

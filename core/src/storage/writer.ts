@@ -5,6 +5,7 @@ import { rowCount } from '../model/rows';
 import { SeriesCache, type ResolvedSeries } from './series-cache';
 import { SeriesGuard, SeriesLimitError } from './series-guard';
 import { SamplesCopyEncoder } from './copy-binary';
+import { notifyCommitted } from './commit-notice';
 
 /** NOTIFY channel carrying `{"runs":[…],"from":id,"to":id}` after training events commit. */
 export const TRAINING_CHANNEL = 'aihub_training_events';
@@ -187,6 +188,11 @@ export class BatchWriter {
       await insertTraining(
         tx,
         fresh.flatMap((p) => p.batch.training),
+      );
+      await notifyCommitted(
+        tx,
+        new Set(samples.map((s) => s.name)),
+        fresh.some((p) => p.batch.llm.length > 0),
       );
       return group.map((p, i) => duplicates[i] ?? { accepted: p.accepted, duplicate: false });
     });
