@@ -5,7 +5,7 @@ import {
 } from './contextualNovelty';
 import { CALENDAR_FEATURES, featureRowOf, FEATURE_NAMES, type Point } from './features';
 import { IsolationForest, type IsolationForestJSON, type IsolationForestOptions } from './isolationForest';
-import { AnomalyLikelihood, erfc, type AnomalyLikelihoodJSON } from './likelihood';
+import { AnomalyLikelihood, type AnomalyLikelihoodJSON } from './likelihood';
 import { robustLevel, robustZ } from './robustBaseline';
 import { SeasonalProfile, type SeasonalProfileJSON } from './seasonalProfile';
 import { severityFromSortedHistory, type Severity, type SeverityContext } from './severity';
@@ -55,7 +55,7 @@ export interface DetectorResult {
   components: {
     /** Robust z of the value against its baselines (min over local and seasonal). */
     robustZ: number;
-    /** Isolation-forest s(x), null before the first training. */
+    /** Isolation-forest s(x) of a novelty; null for other points and before the first training. */
     forestScore: number | null;
     /** Calibrated surprise of the recent points, in nats. */
     surprise: number;
@@ -149,22 +149,18 @@ export class StreamingDetector {
       throw new RangeError(`timestamp ${timestamp} is earlier than the previous point (${last})`);
 
     const z = this.baselineZ(timestamp, value);
-    const forestScore = this.model ? this.forestScore(timestamp, value) : null;
     const flatAndUnchanged = z === 0 && this.isFlat();
-    let surprise = 0;
-    if (this.values.length >= MIN_BASELINE) {
-      // The forest's features are window statistics, so its verdicts on neighbouring points
-      // are correlated: it joins the newest point's surprise but not the run-length sum
-      // (measured: adding it to the sum tripled false alerts on the synthetic suite).
-      const forestSurprise =
-        forestScore === null || flatAndUnchanged ? 0 : this.likelihood.surpriseOf(this.forestZ(forestScore));
-      surprise = Math.max(this.likelihood.update(flatAndUnchanged ? 0 : z), forestSurprise);
-    }
+    // The calibrated surprise of the robust z: an explanation beside the score.
+    const surprise =
+      this.values.length >= MIN_BASELINE ? this.likelihood.update(flatAndUnchanged ? 0 : z) : 0;
     const novelty = this.novelty.observe(value);
     const warmingUp = this.seen < this.settings.minHistory || !this.novelty.ready;
     let score = 0;
+    // The forest judges only novelties (most points are none): it is the detector's cost.
+    let forestScore: number | null = null;
     if (this.restRemaining > 0) this.restRemaining--;
     else if (novelty > 0) {
+      forestScore = this.model ? this.forestScore(timestamp, value) : null;
       score = warmingUp ? 0 : novelty * this.forestGrade(forestScore);
       this.restRemaining = this.settings.restPoints;
     }
@@ -270,18 +266,6 @@ export class StreamingDetector {
     return 1 - FOREST_WEIGHT + FOREST_WEIGHT * (lowerBound(sorted, forestScore) / Math.max(1, sorted.length));
   }
 
-  /**
-   * The forest's verdict on the z scale of the baselines: the share p of training points it
-   * found at least as anomalous (smoothed), as the z with two-sided normal tail p. The
-   * forest judges the window's shape (moving averages, volatility, time of day) that the
-   * baselines do not see.
-   */
-  private forestZ(score: number): number {
-    const sorted = (this.model as TrainedModel).trainingScores;
-    const atLeast = sorted.length - lowerBound(sorted, score);
-    return zOfTwoSidedTail((atLeast + 1) / (sorted.length + 1));
-  }
-
   toJSON(): StreamingDetectorJSON {
     return {
       kind: 'streaming-detector',
@@ -383,16 +367,4 @@ export function createStreamingDetector(options: StreamingDetectorOptions = {}):
 /** Reloads a detector from `toJSON()` output (e.g. the anomaly_models table). */
 export function restoreStreamingDetector(state: unknown): StreamingDetector {
   return StreamingDetector.fromJSON(state);
-}
-
-/** z with P(|N(0,1)| ≥ z) = p, by bisection on erfc (p in (0, 1]). */
-function zOfTwoSidedTail(p: number): number {
-  let lo = 0;
-  let hi = 40;
-  for (let i = 0; i < 50; i++) {
-    const mid = (lo + hi) / 2;
-    if (erfc(mid / Math.SQRT2) > p) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }
