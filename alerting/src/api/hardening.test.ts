@@ -1,6 +1,6 @@
 import net from 'net';
 import { createMemoryLogger, type Database } from '@aihub/core';
-import { createTestStorage, type TestStorage } from '@aihub/core/src/testing/databases';
+import { createTestStorage, type TestStorage } from '@aihub/core/testing';
 import { parseAlertingConfig } from '../config/load';
 import { createAlerting, type Alerting } from '../service';
 

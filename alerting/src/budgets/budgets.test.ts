@@ -1,6 +1,6 @@
 import { createLogger, type Database } from '@aihub/core';
 import { parsePrometheusText } from '@aihub/core/testing';
-import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/src/testing/databases';
+import { createTestStorage, TEST_DRIVERS, type TestStorage } from '@aihub/core/testing';
 import { parseAlertingConfig } from '../config/load';
 import { createAlerting, type Alerting } from '../service';
 import { startHttpReceiver } from '../testing/receivers';

@@ -56,7 +56,7 @@ function parseArgs(args: readonly string[]): ScoreArgs {
 /**
  * `aihub-alerting score --input series.csv --output scores.csv`: runs the streaming anomaly
  * detector online over a `timestamp,value` CSV — each score uses only earlier points and the
- * first `--min-history` (default 100) score 0 — and writes `timestamp,value,anomaly_score`
+ * first `--min-history` (default 300: the points the detector learns its level grid from) score 0 — and writes `timestamp,value,anomaly_score`
  * with scores in [0, 1]. Rows are put in time order and duplicate timestamps merged (one
  * warning with the counts); a bad row is skipped with a warning naming its line, and the
  * output has one row per distinct timestamp. Returns the process exit code (0 ok, 1 bad input, 2 usage).
@@ -103,7 +103,11 @@ export async function runScoreCommand(args: readonly string[], io: CommandIO = p
     io.stderr.write(
       `warning: ${parsed.input}: ${outOfOrder} rows out of time order and ${duplicates} duplicate timestamps; sorted by time, duplicates merged (mean value)\n`,
     );
-  const detector = createStreamingDetector({ minHistory: parsed.minHistory, useForest: parsed.useForest });
+  const detector = createStreamingDetector({
+    minHistory: parsed.minHistory,
+    useForest: parsed.useForest,
+    ...(parsed.minHistory === undefined ? {} : { novelty: { learnPoints: Math.max(2, parsed.minHistory) } }),
+  });
   const lines = ['timestamp,value,anomaly_score'];
   for (const p of points) {
     const { score } = detector.update(p);

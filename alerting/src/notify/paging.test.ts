@@ -1,5 +1,5 @@
 import { createLogger, type Database } from '@aihub/core';
-import { createTestStorage, type TestStorage } from '@aihub/core/src/testing/databases';
+import { createTestStorage, type TestStorage } from '@aihub/core/testing';
 import { parseAlertingConfig } from '../config/load';
 import { buildNotification } from '../types/notification';
 import { type Alert } from '../types/alert';

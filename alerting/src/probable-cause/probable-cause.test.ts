@@ -2,7 +2,7 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import { createLogger, type Database } from '@aihub/core';
 import { startOpenAiTestServer, trainingRun } from '@aihub/core/testing';
-import { createTestStorage, type TestStorage } from '@aihub/core/src/testing/databases';
+import { createTestStorage, type TestStorage } from '@aihub/core/testing';
 import { parseAlertingConfig } from '../config/load';
 import { createAlerting, type Alerting } from '../service';
 import { startCollectorProcess, type CollectorProcess } from '../testing/collector-process';

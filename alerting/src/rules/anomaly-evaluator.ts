@@ -96,7 +96,9 @@ export class AnomalyRuleEvaluator implements AnomalyEvaluator {
     return {
       labels,
       detector: createStreamingDetector({
+        // The rule's warm-up is the detector's learning period too (its level grid).
         minHistory: rule.min_history,
+        novelty: { learnPoints: rule.min_history },
         threshold: rule.score_threshold,
         suppressionMs: rule.suppress_for,
         retrainEvery: 0, // the rule's cron decides
