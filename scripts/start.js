@@ -38,6 +38,15 @@ async function main() {
   });
   const collector = createCollector(collectorConfig, { db, features: defaultFeatures(collectorConfig, env) });
   const { url: collectorUrl } = await collector.start();
+  // npm start knows where its collector is: notifications carry the probable cause.
+  if (!alertingConfig.config.probable_cause)
+    alertingConfig.config.probable_cause = {
+      collector_url: collectorUrl,
+      token: env.AIHUB_TOKENS.split(',')[0],
+      timeout: 1_000,
+      narrative: false,
+      narrative_timeout: 5_000,
+    };
   const alerting = createAlerting({ ...alertingConfig, db });
   const { url: alertingUrl } = await alerting.start();
 
