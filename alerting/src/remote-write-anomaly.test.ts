@@ -9,7 +9,8 @@ import { startHttpReceiver } from './testing/receivers';
 
 /**
  * Remote write → collector process → PostgreSQL → alerting process: an anomaly rule on a
- * node_exporter series (named and labelled as Prometheus sends it) fires a webhook.
+ * node_exporter series (named and labelled as Prometheus sends it) fires a webhook, and so does a
+ * threshold rule on it.
  */
 const TOKEN = 'rw-anomaly-token';
 const MIN = 60_000;
@@ -30,7 +31,7 @@ async function remoteWrite(url: string, points: [number, number][]): Promise<num
   return res.status;
 }
 
-describe('an anomaly rule on a remote-written node_exporter series', () => {
+describe('anomaly and threshold rules on a remote-written node_exporter series', () => {
   let storage: TestStorage;
   let configDir: string;
   beforeAll(async () => {
@@ -54,6 +55,7 @@ routes:
   - {match: {}, channels: [hook], group_by: [alertname], group_wait: 0s, group_interval: 1s, repeat_interval: 1h}
 rules:
   - {name: load_anomaly, type: anomaly, metric: node_load1, min_history: 100, history: 1d}
+  - {name: load_high, type: threshold, metric: node_load1, aggregation: last, window: 5m, op: ">", threshold: 10, for: 0s}
 `,
     );
     const dbEnv = { DATABASE_URL: storage.config.databaseUrl! };
@@ -78,11 +80,16 @@ rules:
       expect(rx.received).toHaveLength(0);
 
       expect(await remoteWrite(collector.url, [[Date.now(), 14.5]])).toBe(204);
-      await waitFor('the anomaly webhook', () => rx.received.length >= 1, 30_000);
-      const firing = JSON.parse(rx.received[0].body);
+      // Both rule types see the remote-written series: one webhook each (grouped by alertname).
+      await waitFor('the anomaly and threshold webhooks', () => rx.received.length >= 2, 30_000);
+      const bodies = rx.received.map((r) => JSON.parse(r.body));
+      const byName = (name: string) => bodies.find((b) => b.alerts[0].labels.alertname === name);
+      const firing = byName('load_anomaly');
       expect(firing.status).toBe('firing');
       expect(firing.alerts[0].labels).toMatchObject({ alertname: 'load_anomaly', ...LABELS });
       expect(firing.alerts[0].annotations).toMatchObject({ metric: 'node_load1' });
+      expect(byName('load_high')).toMatchObject({ status: 'firing' });
+      expect(byName('load_high').alerts[0].labels).toMatchObject({ alertname: 'load_high', ...LABELS });
     } finally {
       if (alerting) await stopProcess(alerting.child);
       if (collector) await stopProcess(collector.child);

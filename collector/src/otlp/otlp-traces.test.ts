@@ -98,6 +98,11 @@ describe('OTLP traces: the official OpenAI instrumentation around the openai SDK
         input_tokens: 521,
         output_tokens: 15,
       });
+      // The LLM dashboards read the GenAI metrics Prometheus scrapes: span-fed requests count there too.
+      const metrics = await (await c.request('/metrics')).text();
+      const m = model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      for (const family of ['gen_ai_client_token_usage_count', 'gen_ai_client_operation_duration_count'])
+        expect(metrics).toMatch(new RegExp(`${family}\\{[^}]*gen_ai_request_model="${m}"[^}]*\\} [1-9]`));
     },
   );
 
