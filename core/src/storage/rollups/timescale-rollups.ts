@@ -96,5 +96,21 @@ export async function refreshRollups(db: Database): Promise<void> {
      ORDER BY job_id`,
     [ROLLUP_AGGREGATES.map((a) => a.name)],
   );
-  for (const j of jobs) await db.query(`CALL run_job(${Number(j.job_id)})`);
+  for (const j of jobs) await runJobWhenFree(db, Number(j.job_id));
+}
+
+/**
+ * Runs a refresh job now. TimescaleDB's scheduler may be running the same refresh at this
+ * moment ("concurrent refresh"): wait for it and run again, so the caller sees every row.
+ */
+async function runJobWhenFree(db: Database, jobId: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.query(`CALL run_job(${jobId})`);
+      return;
+    } catch (err) {
+      if (attempt >= 20 || !/concurrent refresh/i.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
