@@ -29,9 +29,8 @@ export interface ContextualNoveltyOptions {
 
 export interface ContextualNoveltyJSON {
   options: Required<ContextualNoveltyOptions>;
-  seen: number;
-  low: number | null;
-  high: number | null;
+  /** Value at level 0 (0 until the grid is learned). */
+  low: number;
   step: number;
   flat: boolean;
   previous: number | null;
@@ -47,9 +46,7 @@ const MAX_LEVELS_OUTSIDE = 64;
 const FLAT_STEP_FRACTION = 0.05;
 
 export class ContextualNovelty {
-  private seen = 0;
-  private low: number | null = null;
-  private high: number | null = null;
+  private low = 0;
   /** Width of a level; 0 until the grid is learned. */
   private step = 0;
   /** The learning points were all equal. */
@@ -83,12 +80,9 @@ export class ContextualNovelty {
 
   /** Feeds the newest value; returns its novelty grade in [0, 1] (0 while learning). */
   observe(value: number): number {
-    this.seen++;
     if (this.step === 0) {
-      this.low = this.low === null ? value : Math.min(this.low, value);
-      this.high = this.high === null ? value : Math.max(this.high, value);
       this.learning.push(value);
-      if (this.seen < this.options.learnPoints) return 0;
+      if (this.learning.length < this.options.learnPoints) return 0;
       this.learnGrid();
       // What the series did while the grid was learned is known, not novel: the newest
       // learning value is judged like any later one.
@@ -118,13 +112,17 @@ export class ContextualNovelty {
   }
 
   private learnGrid(): void {
-    const low = this.low as number;
-    const high = this.high as number;
+    let low = Infinity;
+    let high = -Infinity;
+    for (const v of this.learning) {
+      low = Math.min(low, v);
+      high = Math.max(high, v);
+    }
+    this.low = low;
     if (high > low) {
       const pad = (high - low) * this.options.margin;
       this.low = low - pad;
-      this.high = high + pad;
-      this.step = (this.high - this.low) / (this.options.levels - 1);
+      this.step = (high + pad - this.low) / (this.options.levels - 1);
     } else {
       this.flat = true;
       this.step = Math.max(Math.abs(low), 1) * FLAT_STEP_FRACTION;
@@ -133,7 +131,7 @@ export class ContextualNovelty {
 
   /** Rounded: each level covers half a step either side of its centre. */
   private levelOf(value: number): number {
-    const level = Math.round((value - (this.low as number)) / this.step);
+    const level = Math.round((value - this.low) / this.step);
     const top = this.options.levels - 1 + MAX_LEVELS_OUTSIDE;
     return Math.max(-MAX_LEVELS_OUTSIDE, Math.min(top, level));
   }
@@ -141,9 +139,7 @@ export class ContextualNovelty {
   toJSON(): ContextualNoveltyJSON {
     return {
       options: this.options,
-      seen: this.seen,
       low: this.low,
-      high: this.high,
       step: this.step,
       flat: this.flat,
       previous: this.previous,
@@ -154,9 +150,7 @@ export class ContextualNovelty {
 
   static fromJSON(json: ContextualNoveltyJSON): ContextualNovelty {
     const c = new ContextualNovelty(json.options);
-    c.seen = Number(json.seen) || 0;
-    c.low = json.low ?? null;
-    c.high = json.high ?? null;
+    c.low = Number(json.low) || 0;
     c.step = Number(json.step) || 0;
     c.flat = json.flat === true;
     c.previous = json.previous ?? null;
