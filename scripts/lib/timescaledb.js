@@ -18,9 +18,10 @@ function buildRequirements() {
     {
       name: `postgresql-server-dev-${major}`,
       packages: [`postgresql-server-dev-${major}`],
+      // The server headers, not pgxs.mk: postgresql-client ships pgxs.mk without them.
       present: () => {
-        const pgxs = pgConfig('--pgxs');
-        return pgxs !== null && fs.existsSync(pgxs);
+        const include = pgConfig('--includedir-server');
+        return include !== null && fs.existsSync(path.join(include, 'postgres.h'));
       },
     },
   ];
