@@ -1,6 +1,6 @@
 import type { Queryable } from './database';
 import { llmSignalFromRollups } from './rollups/llm-rollups';
-import { seriesRangeFromRollups, type RangeRow } from './rollups/series-rollups';
+import { seriesPointsFromRollups, seriesRangeFromRollups, type RangeRow } from './rollups/series-rollups';
 
 export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'last', 'p95', 'rate'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -119,6 +119,25 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
   const maxPoints = q.maxPoints ?? 500_000;
   const matchers = q.matchers ?? {};
   const by = q.by;
+  if (q.rollups !== false && q.stepMs && !by && !isLlmSignal(q.name)) {
+    const rolled = await seriesPointsFromRollups(
+      db,
+      {
+        name: q.name,
+        matchers,
+        fromMs: q.fromMs,
+        toMs: q.toMs,
+        stepMs: q.stepMs,
+        agg: q.agg ?? 'avg',
+        seriesIds: q.seriesIds,
+      },
+      maxPoints,
+    );
+    if (rolled) {
+      const series = rolled.series.map((s) => ({ name: q.name, labels: s.labels, points: s.points }));
+      return { series, truncated: rolled.truncated };
+    }
+  }
   const rolledUp = q.rollups === false ? null : await rangeFromRollups(db, q, maxPoints + 1);
   let rows: RangeRow[];
   if (rolledUp) {
@@ -232,7 +251,7 @@ async function rangeFromRollups(db: Queryable, q: RangeQuery, limit: number): Pr
       limit,
     );
   }
-  if (!q.stepMs) return null;
+  if (!q.stepMs || !q.by) return null; // per series: seriesPointsFromRollups
   return seriesRangeFromRollups(db, {
     name: q.name,
     matchers,
@@ -242,5 +261,6 @@ async function rangeFromRollups(db: Queryable, q: RangeQuery, limit: number): Pr
     agg: q.agg ?? 'avg',
     by: q.by,
     limit,
+    seriesIds: q.seriesIds,
   });
 }

@@ -171,6 +171,45 @@ describe.each(TEST_DRIVERS)('rollups on %s', (driver) => {
     await compareSeries();
   });
 
+  test('a page of series ids and a point budget read from the rollups as from raw rows', async () => {
+    const all = await queryRange(db, {
+      name: 'roll_cpu',
+      fromMs: FROM,
+      toMs: TO,
+      stepMs: 300_000,
+      agg: 'avg',
+    });
+    expect(all.series).toHaveLength(3);
+    // Rule evaluation reads a selection in pages of ids: a page holds only its own series.
+    const ids = await db.query<{ id: string | number }>(
+      "SELECT id FROM metric_series WHERE name = 'roll_cpu' ORDER BY id",
+    );
+    for (const by of [undefined, []]) {
+      const page: RangeQuery = {
+        name: 'roll_cpu',
+        fromMs: FROM,
+        toMs: TO,
+        stepMs: 300_000,
+        agg: 'max',
+        by,
+        seriesIds: ids.slice(1).map((r) => Number(r.id)),
+      };
+      const rec = recording(db);
+      const rolled = await queryRange(rec.db, page);
+      expect(rec.sql.join('\n')).toMatch(/metric_rollup_5m/);
+      expect(rolled.series).toHaveLength(by ? 1 : 2);
+      expectSameResult(rolled, await queryRange(db, { ...page, rollups: false }));
+    }
+    // A point budget cuts the answer where the raw path cuts it, and says so.
+    const budget: RangeQuery = { name: 'roll_cpu', fromMs: FROM, toMs: TO, stepMs: 300_000, maxPoints: 50 };
+    const rolled = await queryRange(db, budget);
+    const raw = await queryRange(db, { ...budget, rollups: false });
+    expect(rolled.truncated).toBe(true);
+    expect(raw.truncated).toBe(true);
+    expect(rolled.series.reduce((n, s) => n + s.points.length, 0)).toBe(50);
+    expectSameResult(rolled, raw);
+  });
+
   test('LLM signals and the summary from the rollups answer what the raw path answers', async () => {
     await compareLlm();
   });
