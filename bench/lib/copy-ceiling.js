@@ -17,7 +17,7 @@ async function measureCopyCeiling({ databaseUrl, seconds, connections, batchRows
     const keys = [];
     for (let s = 0; s < series; s++)
       keys.push(cache.key(`ceiling_metric_${s % 20}`, { host: `host-${s % 10}`, shard: String(s) }));
-    const ids = await db.transaction((tx) => cache.resolve(tx, keys));
+    const { ids } = await db.transaction((tx) => cache.resolve(tx, keys));
     // Distinct buffers with advancing timestamps, encoded before the clock starts.
     const start = Date.now() - 3_600_000;
     const buffers = [];
