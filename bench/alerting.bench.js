@@ -3,6 +3,8 @@
 //     evaluation_interval of 15 s (evaluation on commit), on PostgreSQL and PGlite (p50/p95 of 20 trials)
 //  2. evaluation time of 1,000 threshold rules over 10 series each
 //  3. notification throughput: 500 alerts → 500 webhook deliveries
+//  4. the reference for 1: Debian's Prometheus + Alertmanager raising the same kind of alert
+//     (scrape and evaluation every 1 s, and every 100 ms; group_wait 0s), in the same run
 // Uses PostgreSQL when BENCH_DATABASE_URL is set, else embedded PGlite. Writes bench/results/alerting.json.
 const crypto = require('crypto');
 const fs = require('fs');
@@ -15,6 +17,7 @@ const { openDatabase, migrate, createLogger } = require('../core/dist');
 const { createAlerting, parseAlertingConfig } = require('../alerting/dist');
 const { createCollector, loadCollectorConfig } = require('../collector/dist');
 const { freshDatabaseUrl } = require('./lib/databases');
+const { measurePrometheusAlertmanager } = require('./lib/prometheus-alertmanager');
 
 const logger = createLogger({ level: 'error' });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -260,8 +263,25 @@ async function main() {
       unit: 'notifications/s',
     },
   );
-  // Measured separately on this machine (issue 14), not by this bench: the figure to beat tenfold.
-  result.reference = { prometheus_alertmanager_fastest_ms: 1130, source: 'issue 14' };
+  // The reference, same run: 1 s is the shortest interval Prometheus setups commonly use (the
+  // issue's 1.13 s); 100 ms means scraping every target ten times a second.
+  result.reference = [];
+  for (const interval of ['1s', '100ms']) {
+    const ref = await measurePrometheusAlertmanager({ interval, trials: 20 });
+    console.log('prometheus + alertmanager', ref);
+    result.reference.push(ref);
+    figures.push(
+      { name: `Prometheus + Alertmanager (${interval} intervals) p50`, value: ref.p50, unit: 'ms' },
+      { name: `Prometheus + Alertmanager (${interval} intervals) p95`, value: ref.p95, unit: 'ms' },
+    );
+    for (const p of result.push_to_webhook.filter((x) => x.rules === 1000))
+      figures.push({
+        name: `Prometheus + Alertmanager (${interval}) p50 / ours p50 (1000 rules, ${p.driver})`,
+        value: ref.p50 / p.p50_ms,
+        unit: 'x',
+        ...(interval === '1s' ? { target: '>= 10' } : {}),
+      });
+  }
   writeResults('alerting', figures, result);
 }
 

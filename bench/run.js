@@ -4,7 +4,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { startEphemeralPostgres } = require('../scripts/lib/ephemeral-postgres');
-const { ensure, requirements } = require('../scripts/lib/system-packages');
+const { ensure, requirements, alertmanager } = require('../scripts/lib/system-packages');
 const { ensureTimescaleInstalled } = require('../scripts/lib/timescaledb');
 
 async function main() {
@@ -14,7 +14,8 @@ async function main() {
     .filter((f) => f.endsWith('.bench.js'))
     .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
     .sort();
-  ensure([requirements.postgres]);
+  // The alerting bench's reference runs Debian's Prometheus and Alertmanager.
+  ensure([requirements.postgres, requirements.prometheus, alertmanager]);
   const pg = await startEphemeralPostgres({ fsync: true });
   // TimescaleDB beside it (built once per machine from TIMESCALEDB_SOURCE when missing).
   const ts = await ensureTimescaleInstalled();

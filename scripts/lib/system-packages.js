@@ -64,4 +64,11 @@ const requirements = {
   },
 };
 
-module.exports = { ensure, requirements, postgresBinDir };
+/** Only the benchmarks need it (the reference for push → page latency); npm test does not. */
+const alertmanager = {
+  name: 'prometheus-alertmanager',
+  packages: ['prometheus-alertmanager'],
+  present: () => exists('/usr/bin/prometheus-alertmanager'),
+};
+
+module.exports = { ensure, requirements, alertmanager, postgresBinDir };
