@@ -1,9 +1,11 @@
 // Ingest throughput: autocannon against the collector process, 1,000 samples per request over
-// ~200 series, concurrency 16, on PostgreSQL (fsync on) and on PGlite; then an overload run.
-// Figures: requests/s, durable samples/s (counted in the database afterwards), p50/p99 latency,
-// peak RSS of the collector, and on PostgreSQL the ratio to the storage ceiling measured in the
-// same run (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after,
-// so load from other processes on the machine hits both alike).
+// ~200 series, concurrency 16, on PostgreSQL (fsync on), TimescaleDB and PGlite; then an
+// overload run. Figures: requests/s, durable samples/s (counted in the database afterwards),
+// p50/p99 latency, peak RSS of the collector, CPU seconds per sample of the collector and of
+// the database server, and on the servers the ratio to the storage ceiling measured in the same
+// run (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after, so
+// load from other processes on the machine hits both alike).
+const fs = require('fs');
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
@@ -17,11 +19,12 @@ const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const SAMPLES_PER_REQUEST = 1000;
 const CONNECTIONS = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 16);
 const SERIES = 200;
-// The collector's writer on PostgreSQL: 2 transactions in flight of up to 20,000 rows.
+// The storage's best on this machine: 2 transactions in flight of 20,000 rows (the collector's
+// largest), which keeps both cores busy with PostgreSQL alone.
 const CEILING = { connections: 2, batchRows: 20_000, series: SERIES };
 
 async function countSamples(driver, storage) {
-  if (driver === 'postgres') {
+  if (storage.databaseUrl) {
     const c = new Client({ connectionString: storage.databaseUrl });
     await c.connect();
     const r = await c.query('SELECT count(*)::int AS n FROM metric_samples');
@@ -35,13 +38,40 @@ async function countSamples(driver, storage) {
   return r[0].n;
 }
 
+// /proc/<pid>/stat counts CPU time in USER_HZ ticks, 100 per second on Linux.
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds used so far by a process, and by the server backends serving database `name`. */
+function cpuSeconds(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+function backendSeconds(databaseName) {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${databaseName} `))
+        total += cpuSeconds(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
 async function benchDriver(driver, bodies, beforeRun = async () => {}) {
   const collector = await startBenchCollector(driver, 'bench_ingest');
   const { svc, url, storage } = collector;
   await pushLoad(url, TOKEN, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
   const before = await countSamples(driver, storage).catch(() => null);
   await beforeRun();
+  const cpu0 = { collector: cpuSeconds(svc.proc.pid), server: backendSeconds('bench_ingest') };
   const r = await pushLoad(url, TOKEN, { connections: CONNECTIONS, duration: DURATION, bodies });
+  const cpu1 = { collector: cpuSeconds(svc.proc.pid), server: backendSeconds('bench_ingest') };
   const mem = svc.memory();
   await svc.stop();
   const after = await countSamples(driver, storage);
@@ -49,7 +79,10 @@ async function benchDriver(driver, bodies, beforeRun = async () => {}) {
   await collector.stop();
   const acked = r['2xx'] * SAMPLES_PER_REQUEST;
   if (durable < acked) throw new Error(`${driver}: ${acked} samples acknowledged but only ${durable} stored`);
+  const perSample = (s) => (s * 1e6) / Math.max(1, acked);
   return {
+    collector_cpu_us_per_sample: perSample(cpu1.collector - cpu0.collector),
+    ...(storage.databaseUrl ? { server_cpu_us_per_sample: perSample(cpu1.server - cpu0.server) } : {}),
     requests_per_s: r.requests.average,
     durable_samples_per_s: acked / r.duration,
     latency_p50_ms: r.latency.p50,
@@ -100,28 +133,38 @@ async function overload(bodies) {
   };
 }
 
-/** The ceiling in two halves around the collector's PostgreSQL run (same server and schema). */
-async function postgresWithCeiling(bodies) {
-  const databaseUrl = await freshDatabaseUrl(process.env.BENCH_DATABASE_URL, 'bench_ceiling');
+/** The ceiling in two halves around the collector's run on a server (same server and schema). */
+async function withCeiling(driver, adminUrl, bodies) {
+  const databaseUrl = await freshDatabaseUrl(adminUrl, 'bench_ceiling');
+  const timescaledb = driver === 'timescaledb' ? 'on' : 'off';
   const halves = [];
-  const half = () =>
-    measureCopyCeiling({ databaseUrl, seconds: DURATION / 2, ...CEILING }).then((r) => halves.push(r));
+  const half = async () => {
+    const t0 = backendSeconds('bench_ceiling');
+    const h = await measureCopyCeiling({ databaseUrl, seconds: DURATION / 2, timescaledb, ...CEILING });
+    halves.push({ ...h, serverSeconds: backendSeconds('bench_ceiling') - t0 });
+  };
   // The second half runs after the collector has stopped, so the two never compete.
-  const pg = await benchDriver('postgres', bodies, half);
+  const run = await benchDriver(driver, bodies, half);
   await half();
   const rows = halves.reduce((n, h) => n + h.rows, 0);
   const seconds = halves.reduce((n, h) => n + h.seconds, 0);
-  pg.ceiling_rows_per_s = rows / seconds;
-  pg.ceiling_halves_rows_per_s = halves.map((h) => h.rows / h.seconds);
-  pg.ratio_to_ceiling = pg.durable_samples_per_s / pg.ceiling_rows_per_s;
-  return pg;
+  run.ceiling_rows_per_s = rows / seconds;
+  run.ceiling_halves_rows_per_s = halves.map((h) => h.rows / h.seconds);
+  run.ceiling_server_cores = halves.reduce((n, h) => n + h.serverSeconds, 0) / seconds;
+  run.ceiling_server_cpu_us_per_row = (halves.reduce((n, h) => n + h.serverSeconds, 0) * 1e6) / rows;
+  run.ratio_to_ceiling = run.durable_samples_per_s / run.ceiling_rows_per_s;
+  return run;
 }
 
 async function main() {
   const bodies = makeBodies(64, SAMPLES_PER_REQUEST, SERIES);
-  const pg = await postgresWithCeiling(bodies);
+  const pg = await withCeiling('postgres', process.env.BENCH_DATABASE_URL, bodies);
   console.log('postgres', pg);
-  if (process.env.BENCH_INGEST_POSTGRES_ONLY) return;
+  const ts = process.env.BENCH_TIMESCALEDB_URL
+    ? await withCeiling('timescaledb', process.env.BENCH_TIMESCALEDB_URL, bodies)
+    : null;
+  if (ts) console.log('timescaledb', ts);
+  if (process.env.BENCH_INGEST_SERVERS_ONLY) return;
   const lite = await benchDriver('pglite', bodies);
   console.log('pglite', lite);
   const over = await overload(bodies);
@@ -144,6 +187,36 @@ async function main() {
     },
     { name: 'postgres ratio to the ceiling', value: pg.ratio_to_ceiling, unit: 'x', target: '>= 0.8' },
     { name: 'postgres peak RSS', value: pg.peak_rss_mb, unit: 'MB', target: '< 300' },
+    { name: 'postgres collector CPU per sample', value: pg.collector_cpu_us_per_sample, unit: 'µs' },
+    { name: 'postgres server CPU per sample', value: pg.server_cpu_us_per_sample, unit: 'µs' },
+    { name: 'postgres ceiling: server CPU per row', value: pg.ceiling_server_cpu_us_per_row, unit: 'µs' },
+    { name: 'postgres ceiling: server cores busy', value: pg.ceiling_server_cores, unit: 'cores' },
+    ...(ts
+      ? [
+          { name: 'timescaledb durable samples/s', value: ts.durable_samples_per_s, unit: 'samples/s' },
+          { name: 'timescaledb latency p50', value: ts.latency_p50_ms, unit: 'ms' },
+          { name: 'timescaledb latency p99', value: ts.latency_p99_ms, unit: 'ms' },
+          {
+            name: 'timescaledb storage ceiling (COPY BINARY, same run)',
+            value: ts.ceiling_rows_per_s,
+            unit: 'rows/s',
+          },
+          {
+            name: 'timescaledb ratio to the ceiling',
+            value: ts.ratio_to_ceiling,
+            unit: 'x',
+            target: '>= 0.8',
+          },
+          { name: 'timescaledb peak RSS', value: ts.peak_rss_mb, unit: 'MB', target: '< 300' },
+          { name: 'timescaledb collector CPU per sample', value: ts.collector_cpu_us_per_sample, unit: 'µs' },
+          { name: 'timescaledb server CPU per sample', value: ts.server_cpu_us_per_sample, unit: 'µs' },
+          {
+            name: 'timescaledb ceiling: server CPU per row',
+            value: ts.ceiling_server_cpu_us_per_row,
+            unit: 'µs',
+          },
+        ]
+      : []),
     { name: 'pglite requests/s', value: lite.requests_per_s, unit: 'req/s' },
     { name: 'pglite durable samples/s', value: lite.durable_samples_per_s, unit: 'samples/s' },
     { name: 'pglite latency p50', value: lite.latency_p50_ms, unit: 'ms' },
@@ -167,6 +240,7 @@ async function main() {
       ceiling: CEILING,
     },
     postgres: pg,
+    timescaledb: ts,
     pglite: lite,
     overload: over,
     protocols: protocols.detail,

@@ -2,17 +2,27 @@
 // BINARY batches straight into metric_samples on the same server (no HTTP, no JSON, no
 // validation), one transaction per batch as the collector commits them, with as many
 // connections as the collector's writer uses.
-const { openDatabase, migrate, SeriesCache } = require('../../core/dist');
+const { openDatabase, migrate, setupRetention, SeriesCache } = require('../../core/dist');
 const { encodeSamplesBinary } = require('../../core/dist/storage/copy-binary');
 
 /**
  * COPY BINARY into metric_samples of databaseUrl for `seconds`, with `connections`
- * transactions in flight, `batchRows` rows each, over `series` series. Resolves {rows, seconds}.
+ * transactions in flight, `batchRows` rows each, over `series` series (timescaledb 'on': the
+ * tables as the collector sets them up on TimescaleDB). Resolves {rows, seconds}.
  */
-async function measureCopyCeiling({ databaseUrl, seconds, connections, batchRows, series }) {
+async function measureCopyCeiling({
+  databaseUrl,
+  seconds,
+  connections,
+  batchRows,
+  series,
+  timescaledb = 'off',
+}) {
   const db = await openDatabase({ databaseUrl, dataDir: '', maxConnections: connections });
   try {
     await migrate(db);
+    // The collector's own storage setup: hypertables and continuous aggregates on TimescaleDB.
+    await setupRetention(db, { retentionDays: 30, compressAfterDays: 7, timescaledb });
     const cache = new SeriesCache();
     const keys = [];
     for (let s = 0; s < series; s++)
