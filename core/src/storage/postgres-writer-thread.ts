@@ -102,15 +102,22 @@ export async function openPostgresWriterThread({
     return w;
   }
 
-  const call = <T>(op: string, fields: Record<string, unknown> = {}): Promise<T> => {
+  const call = <T>(
+    op: string,
+    fields: Record<string, unknown> = {},
+    transfer: ArrayBuffer[] = [],
+  ): Promise<T> => {
     if (closed) return Promise.reject(new Error('the writer thread is closed'));
     const w = thread();
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      w.postMessage({ id, op, ...fields });
+      w.postMessage({ id, op, ...fields }, transfer);
     });
   };
+  // A buffer that owns its whole ArrayBuffer moves to the thread instead of being copied.
+  const movable = (data: Buffer): ArrayBuffer[] =>
+    data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? [data.buffer as ArrayBuffer] : [];
 
   let nextTx = 0;
   return {
@@ -122,7 +129,11 @@ export async function openPostgresWriterThread({
         query: (sql, params) => call('query', { tx, sql, params }),
         exec: (sql) => call('exec', { tx, sql }),
         copyBinary: (table, columns, data) =>
-          call('copy', { tx, sql: `COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`, data }),
+          call(
+            'copy',
+            { tx, sql: `COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`, data },
+            movable(data),
+          ),
       };
       try {
         const result = await fn(q);
