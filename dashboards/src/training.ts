@@ -11,6 +11,48 @@ export const LLM_ANALYSIS_PANEL = 'aihub-llmanalysis-panel';
 
 const RUN = 'run_id=~"$run_id"';
 
+// Minute boundaries of the time range: the first at or after its start, the last at or before
+// its end (never before the first). Stable expressions: the planner uses them as index bounds.
+const FIRST_MINUTE = `date_trunc('minute', $__timeFrom()::timestamptz + interval '59.999999 seconds')`;
+const LAST_MINUTE = `greatest(${FIRST_MINUTE}, date_trunc('minute', $__timeTo()::timestamptz))`;
+const WHOLE_MINUTES = '$__interval_ms % 60000 = 0';
+
+/**
+ * Loss per interval. When the interval is whole minutes (every step then holds whole minute
+ * buckets) the minutes wholly inside the range come from metric_rollup_1m and only the fringes
+ * before the first and after the last minute boundary from raw samples, like the core rollup
+ * planner; otherwise raw samples only. The conditions on $__interval_ms are constants, so
+ * PostgreSQL drops the branches that do not apply.
+ */
+export const LOSS_HISTORY_SQL = `
+        WITH sel AS MATERIALIZED (
+          SELECT id, (labels->>'run_id') || ' ' || replace(name, 'training_', '') AS metric
+          FROM metric_series
+          WHERE name IN ('training_train_loss', 'training_val_loss')
+            AND labels->>'run_id' ~ '^(\${run_id:regex})$'
+        ),
+        p (time, series_id, n, sum) AS (
+          SELECT bucket, series_id, n, sum FROM metric_rollup_1m
+          WHERE ${WHOLE_MINUTES} AND series_id IN (SELECT id FROM sel)
+            AND bucket >= ${FIRST_MINUTE} AND bucket < ${LAST_MINUTE}
+          UNION ALL
+          SELECT time, series_id, 1, value FROM metric_samples
+          WHERE ${WHOLE_MINUTES} AND series_id IN (SELECT id FROM sel)
+            AND time >= $__timeFrom() AND time < ${FIRST_MINUTE} AND time <= $__timeTo()
+          UNION ALL
+          SELECT time, series_id, 1, value FROM metric_samples
+          WHERE ${WHOLE_MINUTES} AND series_id IN (SELECT id FROM sel)
+            AND time >= ${LAST_MINUTE} AND time <= $__timeTo()
+          UNION ALL
+          SELECT time, series_id, 1, value FROM metric_samples
+          WHERE NOT (${WHOLE_MINUTES}) AND series_id IN (SELECT id FROM sel) AND $__timeFilter(time)
+        )
+        SELECT $__timeGroupAlias(p.time, $__interval), sel.metric, sum(p.sum) / sum(p.n) AS value
+        FROM p JOIN sel ON sel.id = p.series_id
+        GROUP BY 1, 2
+        ORDER BY 1
+        `;
+
 export function trainingDashboard(): Dashboard {
   const d = newDashboard({
     uid: 'aihub-training',
@@ -84,25 +126,7 @@ export function trainingDashboard(): Dashboard {
         [{ expr: `aihub_training_loss{${RUN}}`, legend: '{{run_id}} {{split}}' }],
       ),
     )
-    .withPanel(
-      sqlTimeseries(
-        'Loss history (database)',
-        { w: 12, h: 12 },
-        'none',
-        `
-        SELECT $__timeGroupAlias(s.time, $__interval),
-               (ser.labels->>'run_id') || ' ' || replace(ser.name, 'training_', '') AS metric,
-               avg(s.value) AS value
-        FROM metric_samples s
-        JOIN metric_series ser ON ser.id = s.series_id
-        WHERE $__timeFilter(s.time)
-          AND ser.name IN ('training_train_loss', 'training_val_loss')
-          AND ser.labels->>'run_id' ~ '^(\${run_id:regex})$'
-        GROUP BY 1, 2
-        ORDER BY 1
-        `,
-      ),
-    )
+    .withPanel(sqlTimeseries('Loss history (database)', { w: 12, h: 12 }, 'none', LOSS_HISTORY_SQL))
     .withPanel(
       sqlTable(
         'Runs',

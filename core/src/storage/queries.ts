@@ -1,5 +1,5 @@
 import type { Queryable } from './database';
-import { llmSignalFromRollups } from './rollups/llm-rollups';
+import { llmSignalFromRaw, llmSignalFromRollups } from './rollups/llm-rollups';
 import { seriesPointsFromRollups, seriesRangeFromRollups, type RangeRow } from './rollups/series-rollups';
 
 export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'last', 'p95', 'rate'] as const;
@@ -45,6 +45,11 @@ export interface RangeQuery {
   rollups?: boolean;
   /** Only these series (ids from selectSeries): rule evaluation reads many series in pages. */
   seriesIds?: number[];
+  /**
+   * LLM p95s on the rollup path: exact from raw rows up to this many requests in the window,
+   * else from the histograms (default EXACT_P95_MAX_REQUESTS; 0 always reads the histograms).
+   */
+  exactP95MaxRequests?: number;
 }
 
 /** A query that cannot be answered as asked (the API turns it into a 400). */
@@ -150,19 +155,11 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
     const unknown = by?.find((l) => !(LLM_LABELS as readonly string[]).includes(l));
     if (unknown)
       throw new QueryError('by', `LLM signals are labelled by provider and model only, not ${unknown}`);
-    const cols = by ?? [...LLM_LABELS];
-    const labels = cols.length
-      ? `jsonb_build_object(${cols.map((c) => `'${c}', ${c}`).join(', ')})`
-      : `'{}'::jsonb`;
-    const groups = [...cols, 't'].join(', ');
-    rows = await db.query(
-      `SELECT ${labels} AS labels, ${labels}::text AS key,
-              floor(date_part('epoch', time) * 1000 / $3) * $3 AS t, ${LLM_SIGNALS[q.name]} AS v
-       FROM llm_requests
-       WHERE time >= to_timestamp($1 / 1000.0) AND time <= to_timestamp($2 / 1000.0)
-         AND ($4::text IS NULL OR provider = $4) AND ($5::text IS NULL OR model = $5)
-       GROUP BY ${groups} ORDER BY ${groups} LIMIT $6`,
-      [q.fromMs, q.toMs, step, matchers.provider ?? null, matchers.model ?? null, maxPoints + 1],
+    rows = await llmSignalFromRaw(
+      db,
+      LLM_SIGNALS[q.name],
+      { matchers, fromMs: q.fromMs, toMs: q.toMs, stepMs: step, by },
+      maxPoints + 1,
     );
   } else {
     if (by && q.stepMs && q.agg === 'rate') {
@@ -247,7 +244,14 @@ async function rangeFromRollups(db: Queryable, q: RangeQuery, limit: number): Pr
     return llmSignalFromRollups(
       db,
       q.name,
-      { matchers, fromMs: q.fromMs, toMs: q.toMs, stepMs, by: q.by },
+      {
+        matchers,
+        fromMs: q.fromMs,
+        toMs: q.toMs,
+        stepMs,
+        by: q.by,
+        exactP95MaxRequests: q.exactP95MaxRequests,
+      },
       limit,
     );
   }

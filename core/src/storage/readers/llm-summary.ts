@@ -44,13 +44,18 @@ async function rawTotals(db: Queryable, fromMs: number, toMs: number): Promise<L
   return rows.map(toModelTotals);
 }
 
-/** Totals of LLM requests in [fromMs, toMs], from the rollups unless `rollups` is false or the window is short. */
+/**
+ * Totals of LLM requests in [fromMs, toMs], from the rollups unless `rollups` is false or the
+ * window is short; p95s exact up to exactP95MaxRequests requests (see llmTotalsFromRollups).
+ */
 export async function llmSummary(
   db: Queryable,
-  q: { fromMs: number; toMs: number; rollups?: boolean },
+  q: { fromMs: number; toMs: number; rollups?: boolean; exactP95MaxRequests?: number },
 ): Promise<LlmSummary> {
   const totals =
-    (q.rollups === false ? null : await llmTotalsFromRollups(db, q.fromMs, q.toMs)) ??
+    (q.rollups === false
+      ? null
+      : await llmTotalsFromRollups(db, q.fromMs, q.toMs, { exactP95MaxRequests: q.exactP95MaxRequests })) ??
     (await rawTotals(db, q.fromMs, q.toMs));
   // Most expensive first (unpriced last), then by name.
   const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

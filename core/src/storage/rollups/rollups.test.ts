@@ -5,6 +5,7 @@ import { BatchWriter } from '../writer';
 import { queryRange, LLM_SIGNALS, type Aggregation, type RangeQuery, type RangeResult } from '../queries';
 import { llmSummary } from '../readers/llm-summary';
 import { refreshRollups } from './timescale-rollups';
+import { EXACT_P95_MAX_REQUESTS } from './llm-rollups';
 import { planRollupRead } from './plan';
 import type { LlmRow, RowBatch } from '../../model/rows';
 
@@ -128,43 +129,63 @@ describe.each(TEST_DRIVERS)('rollups on %s', (driver) => {
     }
   }
 
+  // p95s: the histograms (exactP95MaxRequests 0), within their bucket width, or, for a window
+  // of few requests (this one holds about a thousand), exact from raw rows without them.
+  const P95_PATHS = [
+    { exactP95MaxRequests: 0, histograms: true, tolerance: 0.025 },
+    { exactP95MaxRequests: undefined, histograms: false, tolerance: 1e-9 },
+  ];
+  const HISTOGRAM_TABLES = /llm_(latency|ttft)_hist_1m/;
+
   async function compareLlm() {
-    for (const name of Object.keys(LLM_SIGNALS))
-      for (const stepMs of [300_000, HOUR])
-        for (const by of [undefined, ['provider']]) {
-          const q: RangeQuery = { name, fromMs: FROM, toMs: TO, stepMs, by };
-          const rec = recording(db);
-          const rolled = await queryRange(rec.db, q);
-          expect(rec.sql.join('\n')).toMatch(/llm_(rollup|latency_hist|ttft_hist)_1m/);
-          // p95 from the histogram: within its bucket width; everything else exact.
-          expectSameResult(
-            rolled,
-            await queryRange(db, { ...q, rollups: false }),
-            name.endsWith('_p95') ? 0.025 : 1e-9,
-          );
+    let rolled: Awaited<ReturnType<typeof llmSummary>> | undefined;
+    for (const { exactP95MaxRequests, histograms, tolerance } of P95_PATHS) {
+      for (const name of Object.keys(LLM_SIGNALS))
+        for (const stepMs of [300_000, HOUR])
+          for (const by of [undefined, ['provider'], []]) {
+            const q: RangeQuery = { name, fromMs: FROM, toMs: TO, stepMs, by, exactP95MaxRequests };
+            const rec = recording(db);
+            const got = await queryRange(rec.db, q);
+            const sql = rec.sql.join('\n');
+            expect(sql).toMatch(/llm_rollup_1m/);
+            const p95 = name.endsWith('_p95');
+            if (p95 && !histograms) expect(sql).not.toMatch(HISTOGRAM_TABLES);
+            if (p95 && histograms) expect(sql).toMatch(HISTOGRAM_TABLES);
+            const raw = await queryRange(db, { ...q, rollups: false });
+            expect(raw.series.length).toBeGreaterThan(0);
+            // Everything but histogram p95s is exact.
+            expectSameResult(got, raw, p95 ? tolerance : 1e-9);
+          }
+      const rec = recording(db);
+      const summary = await llmSummary(rec.db, { fromMs: FROM, toMs: TO, exactP95MaxRequests });
+      const sql = rec.sql.join('\n');
+      expect(sql).toMatch(/llm_rollup_1m/);
+      expect(sql).not.toMatch(/count\(\*\)/); // the additive totals never come from raw rows
+      if (histograms) expect(sql).toMatch(HISTOGRAM_TABLES);
+      else expect(sql).not.toMatch(HISTOGRAM_TABLES);
+      const raw = await llmSummary(db, { fromMs: FROM, toMs: TO, rollups: false });
+      expect(summary.totals.requests).toBe(raw.totals.requests);
+      expect(summary.totals.errors).toBe(raw.totals.errors);
+      expect(summary.totals.cost_usd).toBeCloseTo(raw.totals.cost_usd, 9);
+      expect(summary.models.map((m) => [m.provider, m.model])).toEqual(
+        raw.models.map((m) => [m.provider, m.model]),
+      );
+      summary.models.forEach((m, i) => {
+        const r = raw.models[i];
+        expect({ ...m, cost_usd: 0, latency_ms_p95: 0, ttft_ms_p95: 0 }).toEqual({
+          ...r,
+          cost_usd: 0,
+          latency_ms_p95: 0,
+          ttft_ms_p95: 0,
+        });
+        for (const k of ['latency_ms_p95', 'ttft_ms_p95'] as const) {
+          expect(r[k]).not.toBeNull();
+          expect(Math.abs(m[k]! - r[k]!)).toBeLessThanOrEqual(r[k]! * tolerance);
         }
-    const rolled = await llmSummary(db, { fromMs: FROM, toMs: TO });
-    const raw = await llmSummary(db, { fromMs: FROM, toMs: TO, rollups: false });
-    expect(rolled.totals.requests).toBe(raw.totals.requests);
-    expect(rolled.totals.errors).toBe(raw.totals.errors);
-    expect(rolled.totals.cost_usd).toBeCloseTo(raw.totals.cost_usd, 9);
-    expect(rolled.models.map((m) => [m.provider, m.model])).toEqual(
-      raw.models.map((m) => [m.provider, m.model]),
-    );
-    rolled.models.forEach((m, i) => {
-      const r = raw.models[i];
-      expect({ ...m, cost_usd: 0, latency_ms_p95: 0, ttft_ms_p95: 0 }).toEqual({
-        ...r,
-        cost_usd: 0,
-        latency_ms_p95: 0,
-        ttft_ms_p95: 0,
       });
-      expect(m.latency_ms_p95!).toBeGreaterThan(r.latency_ms_p95! * 0.975);
-      expect(m.latency_ms_p95!).toBeLessThan(r.latency_ms_p95! * 1.025);
-      expect(m.ttft_ms_p95!).toBeGreaterThan(r.ttft_ms_p95! * 0.975);
-      expect(m.ttft_ms_p95!).toBeLessThan(r.ttft_ms_p95! * 1.025);
-    });
-    return rolled;
+      rolled = summary;
+    }
+    return rolled!;
   }
 
   test('bucketed series reads from the rollups answer what the raw path answers', async () => {
@@ -212,6 +233,29 @@ describe.each(TEST_DRIVERS)('rollups on %s', (driver) => {
 
   test('LLM signals and the summary from the rollups answer what the raw path answers', async () => {
     await compareLlm();
+  });
+
+  test('the request count of the window picks exact p95s or the histograms', async () => {
+    const [{ n }] = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM llm_requests WHERE time >= to_timestamp($1 / 1000.0) AND time <= to_timestamp($2 / 1000.0)',
+      [FROM, TO],
+    );
+    expect(Number(n)).toBeLessThan(EXACT_P95_MAX_REQUESTS);
+    const reads = async (exactP95MaxRequests: number) => {
+      const rec = recording(db);
+      await queryRange(rec.db, {
+        name: 'llm_latency_ms_p95',
+        fromMs: FROM,
+        toMs: TO,
+        stepMs: HOUR,
+        exactP95MaxRequests,
+      });
+      await llmSummary(rec.db, { fromMs: FROM, toMs: TO, exactP95MaxRequests });
+      return HISTOGRAM_TABLES.test(rec.sql.join('\n'));
+    };
+    // The count is an estimate from the minute rollup (the fringes left out), a little under n.
+    expect(await reads(Number(n) + 1)).toBe(false);
+    expect(await reads(Math.floor(Number(n) / 2))).toBe(true);
   });
 
   test('late data into an already rolled-up bucket is in the rollups after the refresh', async () => {
