@@ -79,6 +79,37 @@ describe('the batch writer on its own PostgreSQL thread', () => {
     ).toEqual([]);
   });
 
+  test('a COPY held back until COMMIT commits with it, or fails the transaction and stores nothing', async () => {
+    const [series] = await db.query<{ id: string }>(
+      "INSERT INTO metric_series (name, labels) VALUES ('at_commit', '{}') RETURNING id",
+    );
+    const { encodeSamplesBinary } = await import('./copy-binary');
+    const good = encodeSamplesBinary([T0, T0 + 1], [Number(series.id), Number(series.id)], [1, 2]);
+    // Statements go out without waiting for BEGIN; they still run inside the transaction.
+    const result = await thread.transaction(async (tx) => {
+      tx.copyBinaryAtCommit!('metric_samples', ['time', 'series_id', 'value'], good);
+      await tx.query("INSERT INTO metric_series (name, labels) VALUES ('with_at_commit', '{}')");
+      return 'committed';
+    });
+    expect(result).toBe('committed');
+    expect(
+      await db.query('SELECT value FROM metric_samples WHERE series_id = $1 ORDER BY time', [series.id]),
+    ).toEqual([{ value: 1 }, { value: 2 }]);
+    const bad = thread.transaction(async (tx) => {
+      await tx.query("INSERT INTO metric_series (name, labels) VALUES ('before_bad_at_commit', '{}')");
+      tx.copyBinaryAtCommit!(
+        'metric_samples',
+        ['time', 'series_id', 'value'],
+        Buffer.from('not a COPY stream'),
+      );
+      return 'acknowledged';
+    });
+    await expect(bad).rejects.toThrow(/COPY|binary|signature/i);
+    expect(await db.query("SELECT name FROM metric_series WHERE name = 'before_bad_at_commit'")).toEqual([]);
+    // The connection it broke is not handed out again: the next transaction works.
+    expect(await thread.transaction((tx) => tx.query('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
+  });
+
   test('once closed, it refuses work instead of hanging', async () => {
     const other = await openPostgresWriterThread({ url: storage.config.databaseUrl! });
     await other.close();

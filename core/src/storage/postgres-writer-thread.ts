@@ -1,11 +1,25 @@
 import { Worker } from 'worker_threads';
 import type { Database, Queryable } from './database';
 
+/** A transaction on the writer thread: it can also hold a COPY back until its COMMIT. */
+export interface WriteTransaction extends Queryable {
+  /**
+   * Sends this COPY with the COMMIT, in one message: it runs right before COMMIT, so row locks
+   * its triggers take (the rollups) are held only for the commit itself. Its failure fails the
+   * transaction (rolled back); nothing after it in the transaction may depend on it.
+   */
+  copyBinaryAtCommit?(table: string, columns: string[], data: Buffer): void;
+}
+
 /** What the batch writer needs of a database: transactions, and to know its driver. */
-export type WriteConnection = Pick<Database, 'driver' | 'transaction' | 'close'>;
+export type WriteConnection = Pick<Database, 'driver' | 'close'> & {
+  transaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T>;
+};
 
 // The thread's whole program. It is plain JavaScript given as source (not a file of ours), so
-// it runs the same from the TypeScript sources under jest and from dist.
+// it runs the same from the TypeScript sources under jest and from dist. The operations of one
+// transaction run one after the other in the order sent, so the main thread need not wait for
+// BEGIN before sending the next statement.
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
 const { Readable } = require('stream');
@@ -15,11 +29,14 @@ const { from: copyFrom } = require(workerData.pgCopyStreams);
 const pool = new Pool({ connectionString: workerData.url, max: workerData.max, application_name: 'aihub-writer' });
 pool.on('error', () => undefined);
 const open = new Map();
+const chains = new Map();
 const txOf = (m) => {
   const client = open.get(m.tx);
   if (!client) throw new Error('transaction ' + m.tx + ' is not open on this thread');
   return client;
 };
+const copy = (client, sql, d) =>
+  pipeline(Readable.from([Buffer.from(d.buffer, d.byteOffset, d.byteLength)]), client.query(copyFrom(sql)));
 const ops = {
   async begin(m) {
     const client = await pool.connect();
@@ -28,20 +45,30 @@ const ops = {
   },
   async query(m) { return (await txOf(m).query(m.sql, m.params)).rows; },
   async exec(m) { await txOf(m).query(m.sql); },
-  async copy(m) {
-    const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-    await pipeline(Readable.from([data]), txOf(m).query(copyFrom(m.sql)));
-  },
+  async copy(m) { await copy(txOf(m), m.sql, m.data); },
   async end(m) {
     const client = txOf(m);
     open.delete(m.tx);
-    try { await client.query(m.commit ? 'COMMIT' : 'ROLLBACK'); client.release(); }
-    catch (err) { client.release(true); throw err; }
+    try {
+      if (m.commit) for (const c of m.copies || []) await copy(client, c.sql, c.data);
+      await client.query(m.commit ? 'COMMIT' : 'ROLLBACK');
+      client.release();
+    } catch (err) { client.release(true); throw err; }
   },
   async close() { await pool.end(); },
 };
 parentPort.on('message', (m) => {
-  Promise.resolve().then(() => ops[m.op](m)).then(
+  const run = () => ops[m.op](m);
+  let done;
+  if (m.tx === undefined) done = Promise.resolve().then(run);
+  else {
+    // After a failed operation only the end runs (it releases the connection).
+    const prev = chains.get(m.tx) || Promise.resolve();
+    done = prev.then(run, (err) => (m.op === 'end' ? run() : Promise.reject(err)));
+    if (m.op === 'end') chains.delete(m.tx);
+    else chains.set(m.tx, done);
+  }
+  done.then(
     (result) => parentPort.postMessage({ id: m.id, result }),
     (err) => parentPort.postMessage({ id: m.id, error: { message: String(err && err.message), code: err && err.code } }),
   );
@@ -119,25 +146,32 @@ export async function openPostgresWriterThread({
   const movable = (data: Buffer): ArrayBuffer[] =>
     data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? [data.buffer as ArrayBuffer] : [];
 
+  const copySql = (table: string, columns: string[]) =>
+    `COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`;
   let nextTx = 0;
   return {
     driver: 'postgres',
     async transaction(fn) {
       const tx = nextTx++;
-      await call('begin', { tx });
-      const q: Queryable = {
+      // Not awaited: the thread runs the statements after it; a failed BEGIN fails them.
+      const begun = call('begin', { tx });
+      begun.catch(() => undefined);
+      const atCommit: { sql: string; data: Buffer }[] = [];
+      const q: WriteTransaction = {
         query: (sql, params) => call('query', { tx, sql, params }),
         exec: (sql) => call('exec', { tx, sql }),
         copyBinary: (table, columns, data) =>
-          call(
-            'copy',
-            { tx, sql: `COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`, data },
-            movable(data),
-          ),
+          call('copy', { tx, sql: copySql(table, columns), data }, movable(data)),
+        copyBinaryAtCommit: (table, columns, data) => atCommit.push({ sql: copySql(table, columns), data }),
       };
       try {
         const result = await fn(q);
-        await call('end', { tx, commit: true });
+        await begun;
+        await call(
+          'end',
+          { tx, commit: true, copies: atCommit },
+          atCommit.flatMap((c) => movable(c.data)),
+        );
         return result;
       } catch (err) {
         await call('end', { tx, commit: false }).catch(() => undefined);
