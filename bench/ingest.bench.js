@@ -5,7 +5,6 @@
 // the database server, and on the servers the ratio to the storage ceiling measured in the same
 // run (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after, so
 // load from other processes on the machine hits both alike).
-const fs = require('fs');
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
@@ -13,6 +12,7 @@ const { benchProtocols } = require('./lib/ingest-protocols');
 const { makeBodies, pushLoad } = require('./lib/push-load');
 const { freshDatabaseUrl } = require('./lib/databases');
 const { measureCopyCeiling } = require('./lib/copy-ceiling');
+const { cpuSeconds, backendSeconds } = require('./lib/cpu');
 
 const TOKEN = BENCH_TOKEN;
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
@@ -36,31 +36,6 @@ async function countSamples(driver, storage) {
   const r = await db.query('SELECT count(*)::int AS n FROM metric_samples');
   await db.close();
   return r[0].n;
-}
-
-// /proc/<pid>/stat counts CPU time in USER_HZ ticks, 100 per second on Linux.
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds used so far by a process, and by the server backends serving database `name`. */
-function cpuSeconds(pid) {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
-function backendSeconds(databaseName) {
-  let total = 0;
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${databaseName} `))
-        total += cpuSeconds(pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
 }
 
 async function benchDriver(driver, bodies, beforeRun = async () => {}) {
@@ -138,11 +113,8 @@ async function withCeiling(driver, adminUrl, bodies) {
   const databaseUrl = await freshDatabaseUrl(adminUrl, 'bench_ceiling');
   const timescaledb = driver === 'timescaledb' ? 'on' : 'off';
   const halves = [];
-  const half = async () => {
-    const t0 = backendSeconds('bench_ceiling');
-    const h = await measureCopyCeiling({ databaseUrl, seconds: DURATION / 2, timescaledb, ...CEILING });
-    halves.push({ ...h, serverSeconds: backendSeconds('bench_ceiling') - t0 });
-  };
+  const half = async () =>
+    halves.push(await measureCopyCeiling({ databaseUrl, seconds: DURATION / 2, timescaledb, ...CEILING }));
   // The second half runs after the collector has stopped, so the two never compete.
   const run = await benchDriver(driver, bodies, half);
   await half();
