@@ -5,6 +5,7 @@ import { tensorboard } from './0003_tensorboard';
 import { repairUnreadableRows } from './0004_repair_unreadable_rows';
 import { budgets } from './0005_budgets';
 import { rollups } from './0006_rollups';
+import { rollupsOneScan } from './0007_rollups_one_scan';
 
 /** Every schema change, oldest first. Append new migrations; never edit an applied one. */
 export const migrations: Migration[] = [
@@ -14,5 +15,6 @@ export const migrations: Migration[] = [
   repairUnreadableRows,
   budgets,
   rollups,
+  rollupsOneScan,
 ];
 export type { Migration };
