@@ -128,6 +128,29 @@ async function withCeiling(driver, adminUrl, bodies) {
   return run;
 }
 
+/** The figures of a run on a server (withCeiling), named after its driver. */
+function serverFigures(driver, run, { durableTarget } = {}) {
+  const f = (what, value, unit, target) => ({
+    name: `${driver} ${what}`,
+    value,
+    unit,
+    ...(target ? { target } : {}),
+  });
+  return [
+    f('requests/s', run.requests_per_s, 'req/s'),
+    f('durable samples/s', run.durable_samples_per_s, 'samples/s', durableTarget),
+    f('latency p50', run.latency_p50_ms, 'ms'),
+    f('latency p99', run.latency_p99_ms, 'ms'),
+    f('storage ceiling (COPY BINARY, same run)', run.ceiling_rows_per_s, 'rows/s'),
+    f('ratio to the ceiling', run.ratio_to_ceiling, 'x', '>= 0.8'),
+    f('peak RSS', run.peak_rss_mb, 'MB', '< 300'),
+    f('collector CPU per sample', run.collector_cpu_us_per_sample, 'µs'),
+    f('server CPU per sample', run.server_cpu_us_per_sample, 'µs'),
+    f('ceiling: server CPU per row', run.ceiling_server_cpu_us_per_row, 'µs'),
+    f('ceiling: server cores busy', run.ceiling_server_cores, 'cores'),
+  ];
+}
+
 async function main() {
   const bodies = makeBodies(64, SAMPLES_PER_REQUEST, SERIES);
   const pg = await withCeiling('postgres', process.env.BENCH_DATABASE_URL, bodies);
@@ -143,52 +166,8 @@ async function main() {
   console.log('overload', over);
   const protocols = await benchProtocols(Math.min(DURATION, 10));
   const results = [
-    { name: 'postgres requests/s', value: pg.requests_per_s, unit: 'req/s' },
-    {
-      name: 'postgres durable samples/s',
-      value: pg.durable_samples_per_s,
-      unit: 'samples/s',
-      target: '>= 150000',
-    },
-    { name: 'postgres latency p50', value: pg.latency_p50_ms, unit: 'ms' },
-    { name: 'postgres latency p99', value: pg.latency_p99_ms, unit: 'ms' },
-    {
-      name: 'postgres storage ceiling (COPY BINARY, same run)',
-      value: pg.ceiling_rows_per_s,
-      unit: 'rows/s',
-    },
-    { name: 'postgres ratio to the ceiling', value: pg.ratio_to_ceiling, unit: 'x', target: '>= 0.8' },
-    { name: 'postgres peak RSS', value: pg.peak_rss_mb, unit: 'MB', target: '< 300' },
-    { name: 'postgres collector CPU per sample', value: pg.collector_cpu_us_per_sample, unit: 'µs' },
-    { name: 'postgres server CPU per sample', value: pg.server_cpu_us_per_sample, unit: 'µs' },
-    { name: 'postgres ceiling: server CPU per row', value: pg.ceiling_server_cpu_us_per_row, unit: 'µs' },
-    { name: 'postgres ceiling: server cores busy', value: pg.ceiling_server_cores, unit: 'cores' },
-    ...(ts
-      ? [
-          { name: 'timescaledb durable samples/s', value: ts.durable_samples_per_s, unit: 'samples/s' },
-          { name: 'timescaledb latency p50', value: ts.latency_p50_ms, unit: 'ms' },
-          { name: 'timescaledb latency p99', value: ts.latency_p99_ms, unit: 'ms' },
-          {
-            name: 'timescaledb storage ceiling (COPY BINARY, same run)',
-            value: ts.ceiling_rows_per_s,
-            unit: 'rows/s',
-          },
-          {
-            name: 'timescaledb ratio to the ceiling',
-            value: ts.ratio_to_ceiling,
-            unit: 'x',
-            target: '>= 0.8',
-          },
-          { name: 'timescaledb peak RSS', value: ts.peak_rss_mb, unit: 'MB', target: '< 300' },
-          { name: 'timescaledb collector CPU per sample', value: ts.collector_cpu_us_per_sample, unit: 'µs' },
-          { name: 'timescaledb server CPU per sample', value: ts.server_cpu_us_per_sample, unit: 'µs' },
-          {
-            name: 'timescaledb ceiling: server CPU per row',
-            value: ts.ceiling_server_cpu_us_per_row,
-            unit: 'µs',
-          },
-        ]
-      : []),
+    ...serverFigures('postgres', pg, { durableTarget: '>= 150000' }),
+    ...(ts ? serverFigures('timescaledb', ts) : []),
     { name: 'pglite requests/s', value: lite.requests_per_s, unit: 'req/s' },
     { name: 'pglite durable samples/s', value: lite.durable_samples_per_s, unit: 'samples/s' },
     { name: 'pglite latency p50', value: lite.latency_p50_ms, unit: 'ms' },

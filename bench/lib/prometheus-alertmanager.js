@@ -8,6 +8,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const { performance } = require('perf_hooks');
+const { freeLoopbackPort } = require('../../core/dist/testing');
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
@@ -17,12 +18,6 @@ function listen(handler) {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port })),
   );
-}
-
-async function freePort() {
-  const { server, port } = await listen(() => undefined);
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 function start(binary, args, name) {
@@ -84,8 +79,8 @@ async function measurePrometheusAlertmanager({ interval = '1s', trials = 20 } = 
       res.end('ok');
     });
   });
-  const amPort = await freePort();
-  const promPort = await freePort();
+  const amPort = await freeLoopbackPort();
+  const promPort = await freeLoopbackPort();
   fs.writeFileSync(
     path.join(dir, 'alertmanager.yml'),
     `route:

@@ -7,8 +7,6 @@ import { DEFAULT_PGLITE_TEMPLATE, seedFromPGliteTemplate } from './pglite-templa
 export interface PGliteOptions {
   /** Template a fresh data directory is copied from (null: none, PGlite runs initdb). */
   template?: string | null;
-  /** PostgreSQL's shared_buffers inside the WASM heap. */
-  sharedBuffers?: string;
 }
 
 /**
@@ -27,7 +25,7 @@ export const PGLITE_SHARED_BUFFERS = '32MB';
  */
 export async function openPGlite(
   dataDir: string,
-  { template = DEFAULT_PGLITE_TEMPLATE, sharedBuffers = PGLITE_SHARED_BUFFERS }: PGliteOptions = {},
+  { template = DEFAULT_PGLITE_TEMPLATE }: PGliteOptions = {},
 ): Promise<Database> {
   fs.mkdirSync(dataDir, { recursive: true });
   const release = takeLock(path.join(dataDir, 'aihub.lock'));
@@ -37,7 +35,7 @@ export async function openPGlite(
     if (template) seedFromPGliteTemplate(path.join(dataDir, 'pg'), template);
     db = await PGlite.create({
       dataDir: path.join(dataDir, 'pg'),
-      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`],
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     });
   } catch (err) {
     release();

@@ -124,30 +124,10 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
   const maxPoints = q.maxPoints ?? 500_000;
   const matchers = q.matchers ?? {};
   const by = q.by;
-  if (q.rollups !== false && q.stepMs && !by && !isLlmSignal(q.name)) {
-    const rolled = await seriesPointsFromRollups(
-      db,
-      {
-        name: q.name,
-        matchers,
-        fromMs: q.fromMs,
-        toMs: q.toMs,
-        stepMs: q.stepMs,
-        agg: q.agg ?? 'avg',
-        seriesIds: q.seriesIds,
-      },
-      maxPoints,
-    );
-    if (rolled) {
-      const series = rolled.series.map((s) => ({ name: q.name, labels: s.labels, points: s.points }));
-      return { series, truncated: rolled.truncated };
-    }
-  }
-  const rolledUp = q.rollups === false ? null : await rangeFromRollups(db, q, maxPoints + 1);
+  const rolledUp = q.rollups === false ? null : await rangeFromRollups(db, q, maxPoints);
+  if (rolledUp) return rolledUp;
   let rows: RangeRow[];
-  if (rolledUp) {
-    rows = rolledUp;
-  } else if (isLlmSignal(q.name)) {
+  if (isLlmSignal(q.name)) {
     const step = q.stepMs ?? DEFAULT_LLM_STEP_MS;
     if (Object.keys(matchers).some((k) => !(LLM_LABELS as readonly string[]).includes(k))) {
       return { series: [], truncated: false };
@@ -220,13 +200,18 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
       );
     }
   }
+  return rowsToResult(q.name, rows, maxPoints);
+}
+
+/** Rows ordered by series key then time, at most maxPoints + 1 of them, as series of points. */
+function rowsToResult(name: string, rows: RangeRow[], maxPoints: number): RangeResult {
   const truncated = rows.length > maxPoints;
   const bySeries = new Map<string, SeriesPoints>();
   for (const r of rows.slice(0, maxPoints)) {
     if (r.v === null) continue;
     let s = bySeries.get(r.key);
     if (!s) {
-      s = { name: q.name, labels: r.labels, points: [] };
+      s = { name, labels: r.labels, points: [] };
       bySeries.set(r.key, s);
     }
     s.points.push([Math.round(Number(r.t)), Number(r.v)]);
@@ -234,14 +219,18 @@ export async function queryRange(db: Queryable, q: RangeQuery): Promise<RangeRes
   return { series: [...bySeries.values()], truncated };
 }
 
-/** The rows a bucketed read gets from the rollups, or null when it must read raw rows. */
-async function rangeFromRollups(db: Queryable, q: RangeQuery, limit: number): Promise<RangeRow[] | null> {
+/** What a read gets from the rollups, or null when it must read raw rows. */
+async function rangeFromRollups(
+  db: Queryable,
+  q: RangeQuery,
+  maxPoints: number,
+): Promise<RangeResult | null> {
   const matchers = q.matchers ?? {};
   if (isLlmSignal(q.name)) {
     const stepMs = q.stepMs ?? DEFAULT_LLM_STEP_MS;
     const known = (l: string) => (LLM_LABELS as readonly string[]).includes(l);
     if (!Object.keys(matchers).every(known) || !(q.by ?? []).every(known)) return null; // the raw path answers
-    return llmSignalFromRollups(
+    const rows = await llmSignalFromRollups(
       db,
       q.name,
       {
@@ -252,19 +241,26 @@ async function rangeFromRollups(db: Queryable, q: RangeQuery, limit: number): Pr
         by: q.by,
         exactP95MaxRequests: q.exactP95MaxRequests,
       },
-      limit,
+      maxPoints + 1,
     );
+    return rows && rowsToResult(q.name, rows, maxPoints);
   }
-  if (!q.stepMs || !q.by) return null; // per series: seriesPointsFromRollups
-  return seriesRangeFromRollups(db, {
+  if (!q.stepMs) return null;
+  const read = {
     name: q.name,
     matchers,
     fromMs: q.fromMs,
     toMs: q.toMs,
     stepMs: q.stepMs,
     agg: q.agg ?? 'avg',
-    by: q.by,
-    limit,
     seriesIds: q.seriesIds,
-  });
+  };
+  if (q.by) {
+    const rows = await seriesRangeFromRollups(db, { ...read, by: q.by, limit: maxPoints + 1 });
+    return rows && rowsToResult(q.name, rows, maxPoints);
+  }
+  const rolled = await seriesPointsFromRollups(db, read, maxPoints);
+  if (!rolled) return null;
+  const series = rolled.series.map((s) => ({ name: q.name, labels: s.labels, points: s.points }));
+  return { series, truncated: rolled.truncated };
 }

@@ -179,11 +179,11 @@ export class BatchWriter {
           const s = samples[i];
           copy.row(s.timeMs, this.series.get(keys[i]) ?? created.ids.get(keys[i])!, s.value);
         }
+        const columns = ['time', 'series_id', 'value'];
         // Last of all on the writer thread: sent with the COMMIT, so the rollup rows its
         // trigger locks are held for the commit alone, not for the statements after it.
-        if (tx.copyBinaryAtCommit)
-          tx.copyBinaryAtCommit('metric_samples', ['time', 'series_id', 'value'], copy.finish());
-        else await tx.copyBinary('metric_samples', ['time', 'series_id', 'value'], copy.finish());
+        if (tx.copyBinaryAtCommit) tx.copyBinaryAtCommit('metric_samples', columns, copy.finish());
+        else await tx.copyBinary('metric_samples', columns, copy.finish());
       }
       await insertLlm(
         tx,

@@ -44,13 +44,13 @@ const FINAL: Record<string, string> = {
  * Combining happens here rather than in SQL: a GROUP BY over the rolled-up rows costs more than
  * reading them.
  */
-interface Partial {
+interface PartialAggregate {
   rollup: string[];
   raw: string[];
   merge: (into: number[], add: number[]) => void;
   final: (p: number[]) => number;
 }
-const PARTIALS: Record<string, Partial> = {
+const PARTIALS: Record<string, PartialAggregate> = {
   avg: {
     rollup: ['n::float8', 'sum'],
     raw: ['count(*)::float8', 'sum(value)'],
@@ -93,7 +93,6 @@ const PARTIALS: Record<string, Partial> = {
 
 /** One series' points from the rollups: [epoch ms, value] in time order. */
 export interface RolledUpSeries {
-  id: number;
   labels: Record<string, string>;
   points: [number, number][];
 }
@@ -145,24 +144,25 @@ export async function seriesPointsFromRollups(
   );
   const bySeries = new Map(rows.map((r) => [Number(r.series_id), r.a]));
   const series: RolledUpSeries[] = [];
-  let points = 0;
+  let budget = maxPoints;
   for (const s of selected) {
-    const id = Number(s.id);
-    const list = bySeries.get(id);
+    const list = bySeries.get(Number(s.id));
     if (!list) continue;
-    const out: [number, number][] = [];
-    for (const [at, acc] of combineSteps(list, width, partial)) {
-      if (points === maxPoints) return { series: finish(series, id, s.labels, out), truncated: true };
-      out.push([Math.round(at), partial.final(acc)]);
-      points++;
-    }
-    finish(series, id, s.labels, out);
+    const steps = combineSteps(list, width, partial);
+    const kept = steps.slice(0, budget);
+    if (kept.length)
+      series.push({
+        labels: s.labels,
+        points: kept.map(([at, acc]) => [Math.round(at), partial.final(acc)]),
+      });
+    budget -= kept.length;
+    if (kept.length < steps.length) return { series, truncated: true };
   }
   return { series, truncated: false };
 }
 
 /** A series' partials (text list of t and `width` values per entry) combined per step, in time order. */
-function combineSteps(list: string, width: number, partial: Partial): [number, number[]][] {
+function combineSteps(list: string, width: number, partial: PartialAggregate): [number, number[]][] {
   const values = list.split(',');
   const stride = width + 1;
   const n = values.length / stride;
@@ -184,16 +184,6 @@ function combineSteps(list: string, width: number, partial: Partial): [number, n
     else steps.push((last = [times[k], acc]));
   }
   return steps;
-}
-
-function finish(
-  series: RolledUpSeries[],
-  id: number,
-  labels: Record<string, string>,
-  points: [number, number][],
-): RolledUpSeries[] {
-  if (points.length) series.push({ id, labels, points });
-  return series;
 }
 
 /**
