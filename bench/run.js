@@ -16,10 +16,11 @@ async function main() {
     .sort();
   // The alerting bench's reference runs Debian's Prometheus and Alertmanager.
   ensure([requirements.postgres, requirements.prometheus, alertmanager]);
-  const pg = await startEphemeralPostgres({ fsync: true });
-  // TimescaleDB beside it (built once per machine from TIMESCALEDB_SOURCE when missing).
+  // TimescaleDB (built once per machine from TIMESCALEDB_SOURCE when missing) before any server
+  // starts: its build installs postgresql-server-dev, which can upgrade the server under it.
   const ts = await ensureTimescaleInstalled();
   if (!ts.ok) console.warn(`[bench] no TimescaleDB figures: ${ts.reason}`);
+  const pg = await startEphemeralPostgres({ fsync: true });
   const tsdb = ts.ok ? await startEphemeralPostgres({ fsync: true, preload: ['timescaledb'] }) : null;
   let failed = 0;
   try {

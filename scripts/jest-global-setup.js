@@ -9,15 +9,19 @@ const { timescaleForTests } = require('./lib/timescaledb');
 
 module.exports = async function globalSetup() {
   ensure(Object.values(requirements));
+  // TimescaleDB first: building it installs postgresql-server-dev, which can upgrade the
+  // server package, and a server already running would then load the new version's libraries
+  // (plpgsql.so: "undefined symbol").
+  if (!process.env.TEST_TIMESCALEDB_URL) {
+    const tsdb = await timescaleForTests({ start: startEphemeralPostgres });
+    if (tsdb) {
+      globalThis.__AIHUB_TSDB__ = tsdb;
+      process.env.TEST_TIMESCALEDB_URL = tsdb.url;
+    }
+  }
   if (!process.env.TEST_DATABASE_URL) {
     const pg = await startEphemeralPostgres();
     globalThis.__AIHUB_PG__ = pg;
     process.env.TEST_DATABASE_URL = pg.url;
-  }
-  if (!process.env.TEST_TIMESCALEDB_URL) {
-    const tsdb = await timescaleForTests({ start: startEphemeralPostgres });
-    if (!tsdb) return;
-    globalThis.__AIHUB_TSDB__ = tsdb;
-    process.env.TEST_TIMESCALEDB_URL = tsdb.url;
   }
 };
