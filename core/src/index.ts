@@ -2,6 +2,8 @@ export * from './storage';
 export * from './model/limits';
 export * from './model/push-schema';
 export * from './model/push-fast-path';
+export * from './model/samples-json-reader';
+export * from './model/series-key';
 export * from './model/rows';
 export * from './model/safe-input';
 export * from './model/time-input';

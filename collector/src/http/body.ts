@@ -10,13 +10,23 @@ import { overloadedError, type BodyLease } from './body-budget';
  * lone surrogate anywhere in it, or a reserved key (__proto__, …), is a 400 naming its path.
  */
 export async function readJsonBody(req: Request, maxBytes: number, lease?: BodyLease): Promise<unknown> {
+  return parseJsonBody(await readJsonBytes(req, maxBytes, lease));
+}
+
+/** The bytes of a JSON request body (Content-Type checked first), not parsed yet. */
+export async function readJsonBytes(req: Request, maxBytes: number, lease?: BodyLease): Promise<Buffer> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json', [
       { path: 'Content-Type', message: `got "${type || '(none)'}"` },
     ]);
   }
-  const text = (await readBody(req, maxBytes, { lease })).toString('utf8');
+  return readBody(req, maxBytes, { lease });
+}
+
+/** Parses JSON body bytes: 400 for an empty body, malformed JSON or unsafe text and keys. */
+export function parseJsonBody(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
   if (text.trim() === '')
     throw new ApiError(400, 'empty_body', 'the request body is empty', [
       { path: '(body)', message: 'empty' },

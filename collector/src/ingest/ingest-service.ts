@@ -4,6 +4,7 @@ import {
   createPushSchema,
   PriceTable,
   QueueFullError,
+  SamplesJsonReader,
   SeriesLimitError,
   toFieldErrors,
   toRows,
@@ -13,7 +14,9 @@ import {
   type PriceOverride,
   type PushPayload,
   type PushSchema,
+  type RowBatch,
 } from '@aihub/core';
+import { parseJsonBody } from '../http/body';
 import { ApiError } from '../http/errors';
 import type { CollectorTelemetry } from '../telemetry/telemetry';
 
@@ -35,6 +38,7 @@ export interface IngestOptions {
 export class IngestService {
   private readonly schema: PushSchema;
   private readonly fastParse: (input: unknown) => PushPayload | undefined;
+  private readonly samplesReader: SamplesJsonReader;
   private readonly prices: PriceTable;
   private readonly warnedUnpriced = new Set<string>();
 
@@ -51,6 +55,7 @@ export class IngestService {
   ) {
     this.schema = createPushSchema(deps.limits, deps.now);
     this.fastParse = createFastPushParser(deps.limits, deps.now);
+    this.samplesReader = new SamplesJsonReader(deps.limits);
     this.prices = new PriceTable(deps.priceOverrides);
   }
 
@@ -83,6 +88,18 @@ export class IngestService {
     return this.ingestValid(payload, opts);
   }
 
+  /**
+   * Stores a JSON body (POST /v1/push): a plain samples push is read from its bytes into
+   * columns (SamplesJsonReader); any other body is parsed and validated as usual.
+   */
+  async ingestJson(body: Buffer, opts: IngestOptions = {}): Promise<IngestResult> {
+    const now = (this.deps.now ?? Date.now)();
+    const columns = this.samplesReader.read(body, now);
+    if (!columns) return this.ingest(parseJsonBody(body), opts);
+    const batch: RowBatch = { samples: [], sampleColumns: columns, llm: [], training: [] };
+    return this.store(batch, { samples: columns.count }, opts);
+  }
+
   async ingestValid(payload: PushPayload, opts: IngestOptions = {}): Promise<IngestResult> {
     const now = (this.deps.now ?? Date.now)();
     const batch = toRows(payload, now, (r) => {
@@ -97,6 +114,17 @@ export class IngestService {
       training: payload.training?.length ?? 0,
       samples: payload.samples?.length ?? 0,
     };
+    const result = await this.store(batch, counts, opts);
+    if (!result.duplicate) this.deps.telemetry.recordSystem(payload.system ?? [], now);
+    return result;
+  }
+
+  /** Group-commits a batch; `counts` are its items by family (what the 202 answer counts). */
+  private async store(
+    batch: RowBatch,
+    counts: Record<string, number>,
+    opts: IngestOptions,
+  ): Promise<IngestResult> {
     const accepted = Object.values(counts).reduce((a, b) => a + b, 0);
     let result: IngestResult;
     try {
@@ -133,7 +161,6 @@ export class IngestService {
       const t = this.deps.telemetry;
       t.recordLlm(batch.llm);
       t.recordTraining(batch.training);
-      t.recordSystem(payload.system ?? [], now);
       for (const [family, n] of Object.entries(counts)) t.countIngested(opts.source ?? family, n);
     }
     return result;

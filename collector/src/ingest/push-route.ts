@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { readJsonBody } from '../http/body';
+import { readJsonBytes } from '../http/body';
 import { BodyBudget, overloadedError } from '../http/body-budget';
 import { ApiError, sendError } from '../http/errors';
 import type { IngestService } from './ingest-service';
@@ -40,11 +40,11 @@ export function createPushRouter(deps: {
           [{ path: 'Idempotency-Key', message: 'invalid' }],
         );
       }
-      const body = await readJsonBody(req, deps.maxBodyBytes, lease).catch((err: unknown) => {
+      const body = await readJsonBytes(req, deps.maxBodyBytes, lease).catch((err: unknown) => {
         if (err instanceof ApiError && err.status === 429) deps.telemetry.countRejected('overloaded');
         throw err;
       });
-      const result = await deps.ingest.ingest(body, { idempotencyKey: key });
+      const result = await deps.ingest.ingestJson(body, { idempotencyKey: key });
       if (result.duplicate) res.set('Idempotent-Replayed', 'true');
       res.status(202).json({ accepted: result.accepted });
     } catch (err) {

@@ -25,29 +25,10 @@ export function createFastPushParser(
     if (!isPlainObject(s)) return false;
     for (const k in s) if (SAMPLE_KEYS[k] !== true) return false;
     const { name, value, labels, ts } = s as Record<string, unknown>;
-    if (typeof name !== 'string' || name.length > limits.maxNameLength || !METRIC_NAME.test(name))
-      return false;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
-    if ('ts' in s && !(Number.isSafeInteger(ts) && (ts as number) >= 0 && (ts as number) <= latestMs))
-      return false;
-    return !('labels' in s) || validLabels(labels);
-  }
-
-  function validLabels(labels: unknown): boolean {
-    if (!isPlainObject(labels)) return false;
-    let count = 0;
-    let chars = 0;
-    for (const k in labels) {
-      // "__" names (__proto__ among them) are the schema's to judge.
-      if (++count > limits.maxLabels || k.length > limits.maxNameLength || k.startsWith('__')) return false;
-      if (!LABEL_NAME.test(k)) return false;
-      const v = (labels as Record<string, unknown>)[k];
-      if (typeof v !== 'string' || v.length > limits.maxLabelValueLength || UNUSUAL_TEXT.test(v))
-        return false;
-      chars += k.length + v.length;
-    }
-    // A label set that might not fit its index entry is the schema's to measure in bytes.
-    return chars * 3 <= MAX_SERIES_LABEL_BYTES;
+    if (!isPlainMetricName(name, limits)) return false;
+    if (!isPlainValue(value)) return false;
+    if ('ts' in s && !isPlainTimestamp(ts, latestMs)) return false;
+    return !('labels' in s) || arePlainLabels(labels, limits);
   }
 
   return (input) => {
@@ -59,6 +40,38 @@ export function createFastPushParser(
     for (let i = 0; i < samples.length; i++) if (!validSample(samples[i], latestMs)) return undefined;
     return input as PushPayload;
   };
+}
+
+// The rules of the fast path, one per field, shared with the byte-level samples reader
+// (samples-json-reader.ts) so both accept exactly the same samples.
+
+/** A metric name the schema certainly accepts. */
+export function isPlainMetricName(name: unknown, limits: IngestLimits): name is string {
+  return typeof name === 'string' && name.length <= limits.maxNameLength && METRIC_NAME.test(name);
+}
+
+export const isPlainValue = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
+/** Epoch milliseconds the schema certainly accepts, up to latestMs (now + MAX_FUTURE). */
+export const isPlainTimestamp = (ts: unknown, latestMs: number): ts is number =>
+  Number.isSafeInteger(ts) && (ts as number) >= 0 && (ts as number) <= latestMs;
+
+/** A label set the schema certainly accepts: plain names, string values, small enough to index. */
+export function arePlainLabels(labels: unknown, limits: IngestLimits): labels is Record<string, string> {
+  if (!isPlainObject(labels)) return false;
+  let count = 0;
+  let chars = 0;
+  for (const k in labels) {
+    // "__" names (__proto__ among them) are the schema's to judge.
+    if (++count > limits.maxLabels || k.length > limits.maxNameLength || k.startsWith('__')) return false;
+    if (!LABEL_NAME.test(k)) return false;
+    const v = (labels as Record<string, unknown>)[k];
+    if (typeof v !== 'string' || v.length > limits.maxLabelValueLength || UNUSUAL_TEXT.test(v)) return false;
+    chars += k.length + v.length;
+  }
+  // A label set that might not fit its index entry is the schema's to measure in bytes.
+  return chars * 3 <= MAX_SERIES_LABEL_BYTES;
 }
 
 function isPlainObject(v: unknown): v is object {

@@ -42,8 +42,23 @@ export interface TrainingRow {
   modelInfo: { name?: string; parameters?: number } | null;
 }
 
+/**
+ * Samples in columns, as the byte-level reader of a samples push hands them over (no object
+ * per sample): the series key (series-key.ts), time and value of each.
+ */
+export interface SampleColumns {
+  count: number;
+  keys: string[];
+  timesMs: Float64Array;
+  values: Float64Array;
+  /** The distinct metric names among them (commit notices name them). */
+  names: string[];
+}
+
 export interface RowBatch {
   samples: SampleRow[];
+  /** More samples, already keyed (a push the samples reader took). */
+  sampleColumns?: SampleColumns;
   llm: LlmRow[];
   training: TrainingRow[];
 }
@@ -163,5 +178,5 @@ export function toRows(payload: PushPayload, now: number, cost: CostFn): RowBatc
 
 /** Rows a batch stores: what `accepted` counts in the 202 answer is items, this is rows. */
 export function rowCount(b: RowBatch): number {
-  return b.samples.length + b.llm.length + b.training.length;
+  return b.samples.length + (b.sampleColumns?.count ?? 0) + b.llm.length + b.training.length;
 }

@@ -5,7 +5,7 @@ export * from './retention';
 export * from './writer';
 export * from './queries';
 export * from './llm-spend';
-export { SeriesCache, canonicalLabels, type ResolvedSeries } from './series-cache';
+export { SeriesCache, type ResolvedSeries } from './series-cache';
 export * from './series-guard';
 export { migrations, type Migration } from './migrations';
 export { buildPGliteTemplate } from './build-pglite-template';

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'timers/promises';
 import type { Queryable } from './database';
 import type { SeriesGuard } from './series-guard';
+import { seriesKey } from '../model/series-key';
 
 /** Series ids resolved inside a transaction: valid once it commits. */
 export interface ResolvedSeries {
@@ -11,16 +12,6 @@ export interface ResolvedSeries {
 
 /** New series inserted per statement. */
 const RESOLVE_PER_STATEMENT = 1_000;
-
-/** Canonical text of a label set: keys sorted, so {a,b} and {b,a} are one series. */
-export function canonicalLabels(labels: Record<string, string>): string {
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return '{}';
-  keys.sort();
-  const sorted: Record<string, string> = {};
-  for (const k of keys) sorted[k] = labels[k];
-  return JSON.stringify(sorted);
-}
 
 /**
  * Maps (name, labels) to metric_series.id, creating series on first sight. Ids never change,
@@ -43,7 +34,7 @@ export class SeriesCache {
     for (const k in labels) raw += '\u0001' + k + '\u0002' + labels[k];
     let key = this.canonical.get(raw);
     if (key === undefined) {
-      key = name + '\u0001' + canonicalLabels(labels);
+      key = seriesKey(name, labels);
       if (this.canonical.size >= this.maxEntries) this.canonical.clear();
       this.canonical.set(raw, key);
     }

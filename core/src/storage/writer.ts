@@ -1,6 +1,6 @@
 import type { Queryable } from './database';
 import type { WriteConnection } from './postgres-writer-thread';
-import type { LlmRow, RowBatch, TrainingRow } from '../model/rows';
+import type { LlmRow, RowBatch, SampleColumns, TrainingRow } from '../model/rows';
 import { rowCount } from '../model/rows';
 import { SeriesCache, type ResolvedSeries } from './series-cache';
 import { SeriesGuard, SeriesLimitError } from './series-guard';
@@ -59,6 +59,7 @@ export class BatchWriter {
   private readonly queue: Pending[] = [];
   private queued = 0;
   private inFlight = 0;
+  private inFlightRows = 0;
   private stopped = false;
   private readonly series: SeriesCache;
   private readonly opts: Required<Omit<WriterOptions, 'onFlush' | 'maxSeries'>> &
@@ -115,6 +116,10 @@ export class BatchWriter {
 
   private pump(): void {
     while (this.inFlight < this.opts.concurrency && this.queue.length > 0) {
+      // A second transaction starts only once half a batch waits: a small transaction costs the
+      // server more per row (the rollup trigger runs once per statement), and what waits goes
+      // with the next one as soon as the one in flight commits.
+      if (this.inFlight > 0 && this.queued - this.inFlightRows < this.opts.maxBatchRows / 2) return;
       const group: Pending[] = [];
       let rows = 0;
       while (
@@ -126,8 +131,10 @@ export class BatchWriter {
         rows += next.rows;
       }
       this.inFlight++;
+      this.inFlightRows += rows;
       void this.flush(group).finally(() => {
         this.inFlight--;
+        this.inFlightRows -= rows;
         this.queued -= rows;
         this.pump();
         if (this.inFlight === 0 && this.queue.length === 0) {
@@ -169,15 +176,13 @@ export class BatchWriter {
     const results = await this.db.transaction(async (tx) => {
       const duplicates = await claimIdempotencyKeys(tx, group);
       const fresh = group.filter((_, i) => !duplicates[i]);
-      const samples = fresh.flatMap((p) => p.batch.samples);
-      const keys = new Array<string>(samples.length);
-      for (let i = 0; i < samples.length; i++) keys[i] = this.series.key(samples[i].name, samples[i].labels);
-      created = await this.series.resolve(tx, keys);
-      if (samples.length) {
-        const copy = new SamplesCopyEncoder(samples.length);
-        for (let i = 0; i < samples.length; i++) {
-          const s = samples[i];
-          copy.row(s.timeMs, this.series.get(keys[i]) ?? created.ids.get(keys[i])!, s.value);
+      const samples = gatherSamples(fresh, this.series);
+      created = await this.series.resolve(tx, samples.keys);
+      if (samples.count) {
+        const copy = new SamplesCopyEncoder(samples.count);
+        const { keys, timesMs, values } = samples;
+        for (let i = 0; i < samples.count; i++) {
+          copy.row(timesMs[i], this.series.get(keys[i]) ?? created.ids.get(keys[i])!, values[i]);
         }
         const columns = ['time', 'series_id', 'value'];
         // Last of all on the writer thread: sent with the COMMIT, so the rollup rows its
@@ -195,7 +200,7 @@ export class BatchWriter {
       );
       await notifyCommitted(
         tx,
-        new Set(samples.map((s) => s.name)),
+        samples.names,
         fresh.some((p) => p.batch.llm.length > 0),
       );
       return group.map((p, i) => duplicates[i] ?? { accepted: p.accepted, duplicate: false });
@@ -203,6 +208,36 @@ export class BatchWriter {
     this.series.remember(created);
     return results;
   }
+}
+
+/** The samples of a group's requests in one set of columns, keyed for the series cache. */
+function gatherSamples(
+  group: Pending[],
+  series: SeriesCache,
+): Omit<SampleColumns, 'names'> & { names: Set<string> } {
+  let count = 0;
+  for (const p of group) count += p.batch.samples.length + (p.batch.sampleColumns?.count ?? 0);
+  const keys = new Array<string>(count);
+  const timesMs = new Float64Array(count);
+  const values = new Float64Array(count);
+  const names = new Set<string>();
+  let n = 0;
+  for (const p of group) {
+    for (const s of p.batch.samples) {
+      keys[n] = series.key(s.name, s.labels);
+      timesMs[n] = s.timeMs;
+      values[n++] = s.value;
+      names.add(s.name);
+    }
+    const c = p.batch.sampleColumns;
+    if (!c) continue;
+    for (let i = 0; i < c.count; i++) keys[n + i] = c.keys[i];
+    timesMs.set(c.timesMs, n);
+    values.set(c.values, n);
+    n += c.count;
+    for (const name of c.names) names.add(name);
+  }
+  return { count, keys, timesMs, values, names };
 }
 
 /**

@@ -1,0 +1,364 @@
+import { defaultLimits, type IngestLimits } from './limits';
+import { arePlainLabels, isPlainMetricName, isPlainTimestamp, isPlainValue } from './push-fast-path';
+import type { SampleColumns } from './rows';
+import { isReservedKey } from './safe-input';
+import { seriesKey } from './series-key';
+
+// Bytes of the JSON grammar the reader looks at.
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+const SAMPLES_KEY = Buffer.from('"samples"');
+// Fields of a sample, as bits of the "seen" set (a repeated field is left to JSON.parse).
+const NAME = 1;
+const VALUE = 2;
+const LABELS = 4;
+const TS = 8;
+
+/** Series text the reader remembers; beyond this it starts over (memory stays bounded). */
+const MAX_SERIES = 100_000;
+// Exact powers of ten: m / 10^k is correctly rounded while m < 2^53 (Clinger's fast path).
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const MAX_FAST_DIGITS = 15;
+
+/** One series as it was spelled in a body: its name and labels bytes, validated once. */
+interface SeriesText {
+  hash: number;
+  name: Buffer;
+  labels: Buffer;
+  key: string;
+  metric: string;
+  /** The read that last listed this series' name (distinct names per body). */
+  seenIn: number;
+  next: SeriesText | undefined;
+}
+
+/**
+ * Reads the push most clients send — `{"samples":[{name, value, labels, ts}, …]}` — straight
+ * from the body's bytes into columns. JSON.parse would build two objects and three strings per
+ * sample, and they would live until the commit; this builds none: each sample's name and labels
+ * are looked up by their bytes among the series seen before (validated by the fast path's own
+ * rules when first seen, so it accepts exactly what createFastPushParser accepts).
+ *
+ * It answers undefined for anything else — other fields, escapes in strings, a repeated key, a
+ * value the fast path would not take — and the caller parses the body as usual, so the schema
+ * still decides, and names, every error. It must never accept what the schema rejects:
+ * samples-json-reader.test.ts checks it against JSON.parse and the schema.
+ */
+export class SamplesJsonReader {
+  private readonly series = new Map<number, SeriesText>();
+  private seriesCount = 0;
+  private reads = 0;
+  // Where the sample being read keeps its fields (no object per sample).
+  private nameStart = 0;
+  private nameEnd = 0;
+  private labelsStart = 0;
+  private labelsEnd = 0;
+  private number = 0;
+
+  constructor(private readonly limits: IngestLimits = defaultLimits) {}
+
+  /** The samples of `body`, stamped `nowMs` where they carry no ts; undefined: not this shape. */
+  read(body: Uint8Array, nowMs: number): SampleColumns | undefined {
+    const b = body;
+    let i = ws(b, 0);
+    if (b[i] !== LBRACE) return undefined;
+    i = ws(b, i + 1);
+    for (let k = 0; k < SAMPLES_KEY.length; k++) if (b[i + k] !== SAMPLES_KEY[k]) return undefined;
+    i = ws(b, i + SAMPLES_KEY.length);
+    if (b[i] !== COLON) return undefined;
+    i = ws(b, i + 1);
+    if (b[i] !== LBRACKET) return undefined;
+    i = ws(b, i + 1);
+
+    const latestMs = nowMs + this.limits.maxFutureMs;
+    const read = ++this.reads;
+    let capacity = Math.min(this.limits.maxItems, Math.max(16, b.length >> 6));
+    let timesMs: Float64Array = new Float64Array(capacity);
+    let values: Float64Array = new Float64Array(capacity);
+    const keys: string[] = [];
+    const names: string[] = [];
+    let count = 0;
+    if (b[i] === RBRACKET) i++;
+    else
+      for (;;) {
+        if (count === this.limits.maxItems) return undefined;
+        const seen = this.sample(b, i);
+        if (seen < 0) return undefined;
+        i = this.nextIndex;
+        let ts = nowMs;
+        if ((seen & TS) !== 0) {
+          ts = this.tsValue;
+          if (!isPlainTimestamp(ts, latestMs)) return undefined;
+        }
+        const value = this.valueValue;
+        if (!isPlainValue(value)) return undefined;
+        const series = this.lookup(b);
+        if (series === undefined) return undefined;
+        if (series.seenIn !== read) {
+          // Once per spelling and body; spellings are few, so `includes` stays cheap.
+          series.seenIn = read;
+          if (!names.includes(series.metric)) names.push(series.metric);
+        }
+        if (count === capacity) {
+          capacity = Math.min(this.limits.maxItems, capacity * 2);
+          timesMs = grow(timesMs, capacity);
+          values = grow(values, capacity);
+        }
+        timesMs[count] = ts;
+        values[count] = value;
+        keys.push(series.key);
+        count++;
+        i = ws(b, i);
+        if (b[i] === COMMA) {
+          i = ws(b, i + 1);
+          continue;
+        }
+        if (b[i] !== RBRACKET) return undefined;
+        i++;
+        break;
+      }
+    i = ws(b, i);
+    if (b[i] !== RBRACE) return undefined;
+    if (ws(b, i + 1) !== b.length) return undefined;
+    return { count, keys, timesMs: timesMs.subarray(0, count), values: values.subarray(0, count), names };
+  }
+
+  // Results of sample(): where it ended, its value and ts.
+  private nextIndex = 0;
+  private valueValue = 0;
+  private tsValue = 0;
+
+  /** Reads one sample object at i; returns the fields it had (bits), or -1. */
+  private sample(b: Uint8Array, i: number): number {
+    if (b[i] !== LBRACE) return -1;
+    i = ws(b, i + 1);
+    let seen = 0;
+    this.labelsStart = this.labelsEnd = 0;
+    for (;;) {
+      if (b[i] !== QUOTE) return -1;
+      const k = i + 1;
+      const end = stringEnd(b, k);
+      if (end < 0) return -1;
+      const field = fieldOf(b, k, end - k);
+      if (field === 0 || (seen & field) !== 0) return -1;
+      seen |= field;
+      i = ws(b, end + 1);
+      if (b[i] !== COLON) return -1;
+      i = ws(b, i + 1);
+      if (field === NAME) {
+        if (b[i] !== QUOTE) return -1;
+        const e = stringEnd(b, i + 1);
+        if (e < 0) return -1;
+        this.nameStart = i + 1;
+        this.nameEnd = e;
+        i = e + 1;
+      } else if (field === LABELS) {
+        const e = labelsEnd(b, i);
+        if (e < 0) return -1;
+        this.labelsStart = i;
+        this.labelsEnd = e;
+        i = e;
+      } else {
+        const e = this.readNumber(b, i);
+        if (e < 0) return -1;
+        if (field === VALUE) this.valueValue = this.number;
+        else this.tsValue = this.number;
+        i = e;
+      }
+      i = ws(b, i);
+      if (b[i] === COMMA) {
+        i = ws(b, i + 1);
+        continue;
+      }
+      if (b[i] !== RBRACE) return -1;
+      this.nextIndex = i + 1;
+      return (seen & (NAME | VALUE)) === (NAME | VALUE) ? seen : -1;
+    }
+  }
+
+  /** A JSON number at i into this.number; returns the index after it, or -1. */
+  private readNumber(b: Uint8Array, i: number): number {
+    const start = i;
+    let negative = false;
+    if (b[i] === MINUS) {
+      negative = true;
+      i++;
+    }
+    let mantissa = 0;
+    let digits = 0;
+    let c = b[i];
+    if (c === ZERO) {
+      i++;
+      digits = 1;
+    } else if (c > ZERO && c <= NINE) {
+      while ((c = b[i]) >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        digits++;
+        i++;
+      }
+    } else return -1;
+    let fraction = 0;
+    if (b[i] === DOT) {
+      i++;
+      const first = i;
+      while ((c = b[i]) >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        i++;
+      }
+      fraction = i - first;
+      if (fraction === 0) return -1;
+      digits += fraction;
+    }
+    let exponent = false;
+    if ((b[i] | 0x20) === 0x65) {
+      // e or E
+      exponent = true;
+      i++;
+      if (b[i] === PLUS || b[i] === MINUS) i++;
+      const first = i;
+      while ((c = b[i]) >= ZERO && c <= NINE) i++;
+      if (i === first) return -1;
+    }
+    if (!exponent && digits <= MAX_FAST_DIGITS) {
+      const magnitude = fraction === 0 ? mantissa : mantissa / POW10[fraction];
+      this.number = negative ? -magnitude : magnitude;
+    } else this.number = Number(Buffer.from(b.buffer, b.byteOffset + start, i - start).toString('latin1'));
+    return i;
+  }
+
+  /** The series spelled by the current sample's name and labels bytes; undefined: not plain. */
+  private lookup(b: Uint8Array): SeriesText | undefined {
+    const { nameStart, nameEnd, labelsStart, labelsEnd } = this;
+    let h = 0x811c9dc5;
+    for (let j = nameStart; j < nameEnd; j++) h = Math.imul(h ^ b[j], 0x01000193);
+    h = Math.imul(h ^ 0xff, 0x01000193); // never a byte of JSON text: name|labels stay apart
+    for (let j = labelsStart; j < labelsEnd; j++) h = Math.imul(h ^ b[j], 0x01000193);
+    for (let s = this.series.get(h); s !== undefined; s = s.next)
+      if (sameBytes(s.name, b, nameStart, nameEnd) && sameBytes(s.labels, b, labelsStart, labelsEnd))
+        return s;
+    return this.admit(b, h);
+  }
+
+  /** First sight of a spelling: the fast path's rules decide, then it is remembered. */
+  private admit(b: Uint8Array, hash: number): SeriesText | undefined {
+    const bytes = Buffer.from(b.buffer, b.byteOffset, b.length);
+    const metric = bytes.toString('utf8', this.nameStart, this.nameEnd);
+    if (!isPlainMetricName(metric, this.limits)) return undefined;
+    let labels: Record<string, string> = {};
+    if (this.labelsEnd > this.labelsStart) {
+      // Well-formed by labelsEnd's scan; JSON.parse keeps the last of a repeated label, as the
+      // whole-body parse would.
+      labels = JSON.parse(bytes.toString('utf8', this.labelsStart, this.labelsEnd)) as Record<string, string>;
+      if (!arePlainLabels(labels, this.limits)) return undefined;
+      // constructor and prototype: the body check refuses them as keys (safe-input.ts).
+      for (const k in labels) if (isReservedKey(k)) return undefined;
+    }
+    if (this.seriesCount >= MAX_SERIES) {
+      this.series.clear();
+      this.seriesCount = 0;
+    }
+    const entry: SeriesText = {
+      hash,
+      name: Buffer.from(bytes.subarray(this.nameStart, this.nameEnd)),
+      labels: Buffer.from(bytes.subarray(this.labelsStart, this.labelsEnd)),
+      key: seriesKey(metric, labels),
+      metric,
+      seenIn: 0,
+      next: this.series.get(hash),
+    };
+    this.series.set(hash, entry);
+    this.seriesCount++;
+    return entry;
+  }
+}
+
+/** The index of the first non-whitespace byte at or after i. */
+function ws(b: Uint8Array, i: number): number {
+  let c;
+  while ((c = b[i]) === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+  return i;
+}
+
+/** The index of the closing quote of a string starting at i; -1 for escapes and control bytes. */
+function stringEnd(b: Uint8Array, i: number): number {
+  const n = b.length;
+  for (; i < n; i++) {
+    const c = b[i];
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < 0x20) return -1;
+  }
+  return -1;
+}
+
+/** A flat object of string values at i (`{"k":"v",…}`); returns the index after it, or -1. */
+function labelsEnd(b: Uint8Array, i: number): number {
+  if (b[i] !== LBRACE) return -1;
+  i = ws(b, i + 1);
+  if (b[i] === RBRACE) return i + 1;
+  for (;;) {
+    if (b[i] !== QUOTE) return -1;
+    let e = stringEnd(b, i + 1);
+    if (e < 0) return -1;
+    i = ws(b, e + 1);
+    if (b[i] !== COLON) return -1;
+    i = ws(b, i + 1);
+    if (b[i] !== QUOTE) return -1;
+    e = stringEnd(b, i + 1);
+    if (e < 0) return -1;
+    i = ws(b, e + 1);
+    if (b[i] === COMMA) {
+      i = ws(b, i + 1);
+      continue;
+    }
+    return b[i] === RBRACE ? i + 1 : -1;
+  }
+}
+
+/** Which sample field the key bytes at [k, k+length) name, or 0. */
+function fieldOf(b: Uint8Array, k: number, length: number): number {
+  switch (length) {
+    case 4:
+      return b[k] === 0x6e && b[k + 1] === 0x61 && b[k + 2] === 0x6d && b[k + 3] === 0x65 ? NAME : 0;
+    case 5:
+      return b[k] === 0x76 && b[k + 1] === 0x61 && b[k + 2] === 0x6c && b[k + 3] === 0x75 && b[k + 4] === 0x65
+        ? VALUE
+        : 0;
+    case 6:
+      return b[k] === 0x6c &&
+        b[k + 1] === 0x61 &&
+        b[k + 2] === 0x62 &&
+        b[k + 3] === 0x65 &&
+        b[k + 4] === 0x6c &&
+        b[k + 5] === 0x73
+        ? LABELS
+        : 0;
+    case 2:
+      return b[k] === 0x74 && b[k + 1] === 0x73 ? TS : 0;
+    default:
+      return 0;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[start + j]) return false;
+  return true;
+}
+
+function grow(a: Float64Array, capacity: number): Float64Array {
+  const next = new Float64Array(capacity);
+  next.set(a);
+  return next;
+}
