@@ -1,10 +1,16 @@
 // Ingest throughput: autocannon against the collector process, 1,000 samples per request over
-// ~200 series, concurrency 16, on PostgreSQL (fsync on), TimescaleDB and PGlite; then an
+// ~200 series, 64 pushers at once, on PostgreSQL (fsync on), TimescaleDB and PGlite; then an
 // overload run. Figures: requests/s, durable samples/s (counted in the database afterwards),
 // p50/p99 latency, peak RSS of the collector, CPU seconds per sample of the collector and of
 // the database server, and on the servers the ratio to the storage ceiling measured in the same
 // run (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after, so
 // load from other processes on the machine hits both alike).
+//
+// Each server runs twice: on shared cores (server, collector and load generator all on the
+// machine's 2 cores, so the ratio also prices the load generator and the collector's own CPU
+// against the server's) and on split cores (the server on one, the rest on the other, as when
+// the database has its own host: the ratio is the share of the storage's capacity the ingest
+// path delivers; bench/lib/core-split.js).
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
 const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
@@ -13,11 +19,14 @@ const { makeBodies, pushLoad } = require('./lib/push-load');
 const { freshDatabaseUrl } = require('./lib/databases');
 const { measureCopyCeiling } = require('./lib/copy-ceiling');
 const { cpuSeconds, backendSeconds } = require('./lib/cpu');
+const { splitCores } = require('./lib/core-split');
 
 const TOKEN = BENCH_TOKEN;
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const SAMPLES_PER_REQUEST = 1000;
-const CONNECTIONS = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 16);
+// Enough pushers to keep the pipeline full (with 16, a closed loop of 16 requests leaves the
+// server idle while bodies are read); the latency figures are per 1,000-sample request.
+const CONNECTIONS = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 64);
 const SERIES = 200;
 // The storage's best on this machine: 2 transactions in flight of 20,000 rows (the collector's
 // largest), which keeps both cores busy with PostgreSQL alone.
@@ -108,6 +117,18 @@ async function overload(bodies) {
   };
 }
 
+/** withCeiling with the server on cores of its own; null on a machine of one core. */
+async function withCeilingOnSplitCores(driver, adminUrl, bodies) {
+  const split = await splitCores(adminUrl);
+  if (!split) return null;
+  try {
+    const run = await withCeiling(driver, adminUrl, bodies);
+    return { ...run, cores: { collector_and_load: split.ours, server: split.theirs } };
+  } finally {
+    await split.restore();
+  }
+}
+
 /** The ceiling in two halves around the collector's run on a server (same server and schema). */
 async function withCeiling(driver, adminUrl, bodies) {
   const databaseUrl = await freshDatabaseUrl(adminUrl, 'bench_ceiling');
@@ -130,6 +151,7 @@ async function withCeiling(driver, adminUrl, bodies) {
 
 /** The figures of a run on a server (withCeiling), named after its driver. */
 function serverFigures(driver, run, { durableTarget } = {}) {
+  if (!run) return [];
   const f = (what, value, unit, target) => ({
     name: `${driver} ${what}`,
     value,
@@ -155,10 +177,13 @@ async function main() {
   const bodies = makeBodies(64, SAMPLES_PER_REQUEST, SERIES);
   const pg = await withCeiling('postgres', process.env.BENCH_DATABASE_URL, bodies);
   console.log('postgres', pg);
-  const ts = process.env.BENCH_TIMESCALEDB_URL
-    ? await withCeiling('timescaledb', process.env.BENCH_TIMESCALEDB_URL, bodies)
-    : null;
+  const pgSplit = await withCeilingOnSplitCores('postgres', process.env.BENCH_DATABASE_URL, bodies);
+  console.log('postgres, split cores', pgSplit);
+  const tsUrl = process.env.BENCH_TIMESCALEDB_URL;
+  const ts = tsUrl ? await withCeiling('timescaledb', tsUrl, bodies) : null;
   if (ts) console.log('timescaledb', ts);
+  const tsSplit = tsUrl ? await withCeilingOnSplitCores('timescaledb', tsUrl, bodies) : null;
+  if (tsSplit) console.log('timescaledb, split cores', tsSplit);
   if (process.env.BENCH_INGEST_SERVERS_ONLY) return;
   const lite = await benchDriver('pglite', bodies);
   console.log('pglite', lite);
@@ -167,7 +192,9 @@ async function main() {
   const protocols = await benchProtocols(Math.min(DURATION, 10));
   const results = [
     ...serverFigures('postgres', pg, { durableTarget: '>= 150000' }),
-    ...(ts ? serverFigures('timescaledb', ts) : []),
+    ...serverFigures('postgres split cores:', pgSplit),
+    ...serverFigures('timescaledb', ts),
+    ...serverFigures('timescaledb split cores:', tsSplit),
     { name: 'pglite requests/s', value: lite.requests_per_s, unit: 'req/s' },
     { name: 'pglite durable samples/s', value: lite.durable_samples_per_s, unit: 'samples/s' },
     { name: 'pglite latency p50', value: lite.latency_p50_ms, unit: 'ms' },
@@ -191,7 +218,9 @@ async function main() {
       ceiling: CEILING,
     },
     postgres: pg,
+    postgres_split_cores: pgSplit,
     timescaledb: ts,
+    timescaledb_split_cores: tsSplit,
     pglite: lite,
     overload: over,
     protocols: protocols.detail,
