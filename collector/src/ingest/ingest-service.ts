@@ -15,6 +15,7 @@ import {
   type PushPayload,
   type PushSchema,
   type RowBatch,
+  type SampleColumns,
 } from '@aihub/core';
 import { parseJsonBody } from '../http/body';
 import { ApiError } from '../http/errors';
@@ -59,6 +60,11 @@ export class IngestService {
     this.prices = new PriceTable(deps.priceOverrides);
   }
 
+  /** The service's clock: what "now" means for items without ts and for MAX_FUTURE. */
+  now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
   /** True while the write queue is full: new pushes are refused before their bodies are parsed. */
   get overloaded(): boolean {
     return this.deps.writer.queuedRows >= this.deps.writer.maxQueueRows;
@@ -93,15 +99,20 @@ export class IngestService {
    * columns (SamplesJsonReader); any other body is parsed and validated as usual.
    */
   async ingestJson(body: Buffer, opts: IngestOptions = {}): Promise<IngestResult> {
-    const now = (this.deps.now ?? Date.now)();
+    const now = this.now();
     const columns = this.samplesReader.read(body, now);
     if (!columns) return this.ingest(parseJsonBody(body), opts);
+    return this.ingestColumns(columns, opts);
+  }
+
+  /** Stores samples already validated and keyed (the samples reader, remote write's plain series). */
+  async ingestColumns(columns: SampleColumns, opts: IngestOptions = {}): Promise<IngestResult> {
     const batch: RowBatch = { samples: [], sampleColumns: columns, llm: [], training: [] };
     return this.store(batch, { samples: columns.count }, opts);
   }
 
   async ingestValid(payload: PushPayload, opts: IngestOptions = {}): Promise<IngestResult> {
-    const now = (this.deps.now ?? Date.now)();
+    const now = this.now();
     const batch = toRows(payload, now, (r) => {
       const price = this.prices.price(r.provider, r.model, r, new Date(r.timeMs));
       if (!price) this.warnUnpriced(r.provider, r.model);

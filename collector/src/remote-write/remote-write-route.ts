@@ -7,6 +7,7 @@ import { ApiError, sendError } from '../http/errors';
 import type { IngestService } from '../ingest/ingest-service';
 import type { CollectorTelemetry } from '../telemetry/telemetry';
 import { decodeWriteRequest, ProtobufError, type RemoteSeries } from './write-request';
+import { plainSeriesColumns } from './series-columns';
 
 /**
  * Prometheus remote write 1.0 at `POST /api/v1/write`: a snappy-compressed protobuf
@@ -28,6 +29,10 @@ export function createRemoteWriteRouter(deps: {
   const skipped: Counter = deps.telemetry.meter.createCounter('aihub.remote_write.samples_skipped', {
     description: 'Remote-write samples not stored: NaN (Prometheus stale markers) and infinities',
   });
+  const countSkipped = (nonFinite: { nan: number; infinite: number }) => {
+    if (nonFinite.nan) skipped.add(nonFinite.nan, { reason: 'nan' });
+    if (nonFinite.infinite) skipped.add(nonFinite.infinite, { reason: 'infinite' });
+  };
   router.post('/api/v1/write', async (req, res) => {
     inflight++;
     try {
@@ -47,6 +52,13 @@ export function createRemoteWriteRouter(deps: {
         if (err instanceof ApiError && err.status === 400) deps.telemetry.countRejected('invalid');
         throw err;
       }
+      const plain = plainSeriesColumns(series, deps.limits, deps.ingest.now());
+      if (plain) {
+        countSkipped(plain.nonFinite);
+        if (plain.columns.count > 0)
+          await deps.ingest.ingestColumns(plain.columns, { source: 'remote_write' });
+        return void res.status(204).end();
+      }
       let converted: Converted;
       try {
         converted = toSamples(series);
@@ -55,8 +67,7 @@ export function createRemoteWriteRouter(deps: {
         throw err;
       }
       const { payload, origin, nonFinite } = converted;
-      if (nonFinite.nan) skipped.add(nonFinite.nan, { reason: 'nan' });
-      if (nonFinite.infinite) skipped.add(nonFinite.infinite, { reason: 'infinite' });
+      countSkipped(nonFinite);
       if (payload.samples.length > 0) {
         const valid = validate(deps.ingest, payload, origin, series);
         await deps.ingest.ingestValid(valid, { source: 'remote_write' });
@@ -145,7 +156,7 @@ interface Converted {
  * NaN (stale markers) and infinities cannot be stored and are skipped and counted. Native
  * histograms are stored like OTLP exponential histograms: `<name>_count` and `<name>_sum`.
  */
-function toSamples(series: RemoteSeries[]): Converted {
+export function toSamples(series: RemoteSeries[]): Converted {
   const out: Converted = { payload: { samples: [] }, origin: [], nonFinite: { nan: 0, infinite: 0 } };
   series.forEach((s, index) => {
     let name: string | undefined;

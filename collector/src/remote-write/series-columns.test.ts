@@ -1,0 +1,150 @@
+import { createPushSchema, defaultLimits, seriesKey, toRows } from '@aihub/core';
+import { plainSeriesColumns } from './series-columns';
+import { toSamples } from './remote-write-route';
+import type { RemoteSeries } from './write-request';
+
+const NOW = Date.UTC(2026, 0, 17, 15, 0, 0);
+const schema = createPushSchema(defaultLimits, () => NOW);
+
+/** What the route stores through the push schema, or null when it answers 400. */
+function storedByTheSchema(series: RemoteSeries[]) {
+  let samples;
+  try {
+    samples = toSamples(series).payload;
+  } catch {
+    return null;
+  }
+  const parsed = schema.safeParse(samples);
+  if (!parsed.success) return null;
+  return toRows(parsed.data, NOW, () => null).samples.map((s) => ({
+    key: seriesKey(s.name, s.labels),
+    timeMs: s.timeMs,
+    value: s.value,
+  }));
+}
+
+const at = (value: number, timestampMs = NOW - 1000) => ({ value, timestampMs });
+const series = (
+  labels: [string, string][],
+  samples = [at(1)],
+  histograms: RemoteSeries['histograms'] = [],
+) => ({
+  labels: labels.map(([name, value]) => ({ name, value })),
+  samples,
+  histograms,
+});
+const job: [string, string] = ['job', 'node'];
+
+const requests: RemoteSeries[][] = [
+  [],
+  [series([['__name__', 'up'], job])],
+  [series([['__name__', 'up'], job], [at(1), at(NaN), at(Infinity), at(-Infinity), at(-0)])],
+  [series([['__name__', 'up'], ['empty', ''], job])],
+  [series([['__name__', 'up'], job], [], [{ count: 3, sum: 1.5, timestampMs: NOW - 5 }])],
+  [
+    series([['__name__', 'up'], job]),
+    series([
+      ['__name__', 'down'],
+      ['a', 'ü'],
+    ]),
+  ],
+  [series([['__name__', 'x'.repeat(190)], job], [], [{ count: 1, sum: 1, timestampMs: NOW }])],
+  [series([job])],
+  [series([['__name__', ''], job])],
+  [series([['__name__', '1up'], job])],
+  [
+    series([
+      ['__name__', 'up'],
+      ['__name__', 'up'],
+    ]),
+  ],
+  [series([['__name__', 'up'], job, job])],
+  [
+    series([
+      ['__name__', 'up'],
+      ['job', ''],
+      ['job', 'x'],
+    ]),
+  ],
+  [
+    series([
+      ['__name__', 'up'],
+      ['bad-name', 'x'],
+    ]),
+  ],
+  [
+    series([
+      ['__name__', 'up'],
+      ['bad-name', ''],
+    ]),
+  ],
+  [
+    series([
+      ['__name__', 'up'],
+      ['__meta', 'x'],
+    ]),
+  ],
+  [
+    series([
+      ['__name__', 'up'],
+      ['constructor', 'x'],
+    ]),
+  ],
+  [
+    series([
+      ['__name__', 'up'],
+      ['__proto__', 'x'],
+    ]),
+  ],
+  [
+    series([
+      ['__name__', 'up'],
+      ['a', 'nul\u0000'],
+    ]),
+  ],
+  [
+    series([
+      ['__name__', 'up'],
+      ['a', 'x'.repeat(1025)],
+    ]),
+  ],
+  [series([['__name__', 'up'], job], [at(1, NOW + defaultLimits.maxFutureMs + 1)])],
+  [series([['__name__', 'up'], job], [at(1, -1)])],
+  [series([['__name__', 'up'], job], [at(NaN)])],
+  [series([['__name__', 'up'], job], [], [{ count: 1, sum: NaN, timestampMs: NOW }])],
+  [
+    series(
+      [['__name__', 'up'], job],
+      Array.from({ length: defaultLimits.maxItems + 1 }, () => at(1)),
+    ),
+  ],
+];
+
+describe('remote-write series into columns', () => {
+  test.each(requests.map((r, i) => [i, r]))(
+    'request %i: whatever it takes, the push schema stores the same',
+    (_i, request) => {
+      const plain = plainSeriesColumns(request, defaultLimits, NOW);
+      if (!plain) return;
+      const full = storedByTheSchema(request);
+      expect(full).not.toBeNull();
+      const c = plain.columns;
+      expect(c.count).toBe(full!.length);
+      for (let i = 0; i < c.count; i++) {
+        expect(c.keys[i]).toBe(full![i].key);
+        expect(Object.is(c.timesMs[i], full![i].timeMs)).toBe(true);
+        expect(Object.is(c.values[i], full![i].value)).toBe(true);
+      }
+      expect(new Set(c.names)).toEqual(new Set(c.keys.map((k) => k.slice(0, k.indexOf('\u0001')))));
+      expect(plain.nonFinite).toEqual(toSamples(request).nonFinite);
+    },
+  );
+
+  test('it takes plain requests and leaves every rejected one to the schema', () => {
+    for (const i of [1, 2, 3, 4, 5, 6])
+      expect(plainSeriesColumns(requests[i], defaultLimits, NOW)).toBeDefined();
+    for (const request of requests)
+      if (storedByTheSchema(request) === null)
+        expect(plainSeriesColumns(request, defaultLimits, NOW)).toBeUndefined();
+  });
+});

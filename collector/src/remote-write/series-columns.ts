@@ -1,0 +1,89 @@
+import {
+  arePlainLabels,
+  isPlainMetricName,
+  isPlainTimestamp,
+  isReservedKey,
+  seriesKey,
+  type IngestLimits,
+  type SampleColumns,
+} from '@aihub/core';
+import type { RemoteSeries } from './write-request';
+
+/**
+ * A write request's series straight into sample columns, each series validated once by the
+ * push fast path's rules (a remote-write request groups its samples by series). It gives the
+ * same rows as the samples payload the route builds otherwise, and answers undefined for
+ * anything those rules would not take on their own — then that payload and the push schema
+ * decide, and name the series at fault. NaN (stale markers) and infinities are skipped and
+ * counted, as there.
+ */
+export function plainSeriesColumns(
+  series: RemoteSeries[],
+  limits: IngestLimits,
+  nowMs: number,
+): { columns: SampleColumns; nonFinite: { nan: number; infinite: number } } | undefined {
+  let capacity = 0;
+  for (const s of series) capacity += s.samples.length + 2 * s.histograms.length;
+  const keys: string[] = [];
+  const timesMs = new Float64Array(capacity);
+  const values = new Float64Array(capacity);
+  const names = new Set<string>();
+  const nonFinite = { nan: 0, infinite: 0 };
+  const latestMs = nowMs + limits.maxFutureMs;
+  let count = 0;
+  /** One point: stored, skipped (NaN, ±Infinity) — or false when its time is not plain. */
+  const push = (name: string, key: string, value: number, ts: number): boolean => {
+    if (Number.isNaN(value)) nonFinite.nan++;
+    else if (!Number.isFinite(value)) nonFinite.infinite++;
+    else if (!isPlainTimestamp(ts, latestMs)) return false;
+    else {
+      names.add(name);
+      keys.push(key);
+      timesMs[count] = ts;
+      values[count++] = value;
+    }
+    return true;
+  };
+  for (const s of series) {
+    let name: string | undefined;
+    const labels: Record<string, string> = {};
+    const seen = new Set<string>();
+    for (const l of s.labels) {
+      // Repeated, reserved and "__" names are the full path's to refuse, naming the series.
+      if (seen.has(l.name)) return undefined;
+      seen.add(l.name);
+      if (l.name === '__name__') {
+        name = l.value;
+        continue;
+      }
+      if (l.name.startsWith('__') || isReservedKey(l.name)) return undefined;
+      if (l.value !== '') labels[l.name] = l.value;
+    }
+    if (!isPlainMetricName(name, limits) || !arePlainLabels(labels, limits)) return undefined;
+    const key = seriesKey(name, labels);
+    for (const p of s.samples) if (!push(name, key, p.value, p.timestampMs)) return undefined;
+    if (s.histograms.length === 0) continue;
+    const countName = `${name}_count`;
+    const sumName = `${name}_sum`;
+    if (!isPlainMetricName(countName, limits) || !isPlainMetricName(sumName, limits)) return undefined;
+    const countKey = seriesKey(countName, labels);
+    const sumKey = seriesKey(sumName, labels);
+    for (const h of s.histograms) {
+      const ok =
+        push(countName, countKey, h.count, h.timestampMs) && push(sumName, sumKey, h.sum, h.timestampMs);
+      if (!ok) return undefined;
+    }
+  }
+  // More samples than a push may hold: the schema's limit, and its error.
+  if (count > limits.maxItems) return undefined;
+  return {
+    columns: {
+      count,
+      keys,
+      timesMs: timesMs.subarray(0, count),
+      values: values.subarray(0, count),
+      names: [...names],
+    },
+    nonFinite,
+  };
+}
