@@ -32,6 +32,12 @@ const MAX_SERIES = 100_000;
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const MAX_FAST_DIGITS = 15;
 
+// FNV-1a over the bytes of the strings scanned since the last reset: the scans below hash as
+// they go, so a sample's name and labels are looked up without a second pass over them.
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+let hash = FNV_OFFSET;
+
 /** One series as it was spelled in a body: its name and labels bytes, validated once. */
 interface SeriesText {
   hash: number;
@@ -66,12 +72,17 @@ export class SamplesJsonReader {
   private labelsStart = 0;
   private labelsEnd = 0;
   private number = 0;
+  private nameHash = 0;
+  private labelsHash = 0;
+  /** The body being read, as a Buffer: numbers of over 15 digits or with an exponent go to Number(). */
+  private bytes: Buffer = Buffer.alloc(0);
 
   constructor(private readonly limits: IngestLimits = defaultLimits) {}
 
   /** The samples of `body`, stamped `nowMs` where they carry no ts; undefined: not this shape. */
   read(body: Uint8Array, nowMs: number): SampleColumns | undefined {
     const b = body;
+    this.bytes = Buffer.from(b.buffer, b.byteOffset, b.length);
     let i = ws(b, 0);
     if (b[i] !== LBRACE) return undefined;
     i = ws(b, i + 1);
@@ -146,6 +157,7 @@ export class SamplesJsonReader {
     i = ws(b, i + 1);
     let seen = 0;
     this.labelsStart = this.labelsEnd = 0;
+    this.labelsHash = FNV_OFFSET;
     for (;;) {
       if (b[i] !== QUOTE) return -1;
       const k = i + 1;
@@ -159,14 +171,18 @@ export class SamplesJsonReader {
       i = ws(b, i + 1);
       if (field === NAME) {
         if (b[i] !== QUOTE) return -1;
-        const e = stringEnd(b, i + 1);
+        hash = FNV_OFFSET;
+        const e = hashedStringEnd(b, i + 1);
         if (e < 0) return -1;
+        this.nameHash = hash;
         this.nameStart = i + 1;
         this.nameEnd = e;
         i = e + 1;
       } else if (field === LABELS) {
+        hash = FNV_OFFSET;
         const e = labelsEnd(b, i);
         if (e < 0) return -1;
+        this.labelsHash = hash;
         this.labelsStart = i;
         this.labelsEnd = e;
         i = e;
@@ -234,17 +250,15 @@ export class SamplesJsonReader {
     if (!exponent && digits <= MAX_FAST_DIGITS) {
       const magnitude = fraction === 0 ? mantissa : mantissa / POW10[fraction];
       this.number = negative ? -magnitude : magnitude;
-    } else this.number = Number(Buffer.from(b.buffer, b.byteOffset + start, i - start).toString('latin1'));
+    } else this.number = Number(this.bytes.toString('latin1', start, i));
     return i;
   }
 
   /** The series spelled by the current sample's name and labels bytes; undefined: not plain. */
   private lookup(b: Uint8Array): SeriesText | undefined {
     const { nameStart, nameEnd, labelsStart, labelsEnd } = this;
-    let h = 0x811c9dc5;
-    for (let j = nameStart; j < nameEnd; j++) h = Math.imul(h ^ b[j], 0x01000193);
-    h = Math.imul(h ^ 0xff, 0x01000193); // never a byte of JSON text: name|labels stay apart
-    for (let j = labelsStart; j < labelsEnd; j++) h = Math.imul(h ^ b[j], 0x01000193);
+    // A function of the two byte ranges alone, whichever field came first.
+    const h = Math.imul(this.nameHash, 31) ^ this.labelsHash;
     for (let s = this.series.get(h); s !== undefined; s = s.next)
       if (sameBytes(s.name, b, nameStart, nameEnd) && sameBytes(s.labels, b, labelsStart, labelsEnd))
         return s;
@@ -302,20 +316,40 @@ function stringEnd(b: Uint8Array, i: number): number {
   return -1;
 }
 
-/** A flat object of string values at i (`{"k":"v",…}`); returns the index after it, or -1. */
+/** stringEnd, hashing the string's bytes into `hash` on the way. */
+function hashedStringEnd(b: Uint8Array, i: number): number {
+  const n = b.length;
+  let h = hash;
+  for (; i < n; i++) {
+    const c = b[i];
+    if (c === QUOTE) {
+      hash = h;
+      return i;
+    }
+    if (c === BACKSLASH || c < 0x20) return -1;
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return -1;
+}
+
+/**
+ * A flat object of string values at i (`{"k":"v",…}`); returns the index after it, or -1.
+ * Hashes the keys and values into `hash`.
+ */
 function labelsEnd(b: Uint8Array, i: number): number {
   if (b[i] !== LBRACE) return -1;
   i = ws(b, i + 1);
   if (b[i] === RBRACE) return i + 1;
   for (;;) {
     if (b[i] !== QUOTE) return -1;
-    let e = stringEnd(b, i + 1);
+    let e = hashedStringEnd(b, i + 1);
     if (e < 0) return -1;
     i = ws(b, e + 1);
     if (b[i] !== COLON) return -1;
     i = ws(b, i + 1);
     if (b[i] !== QUOTE) return -1;
-    e = stringEnd(b, i + 1);
+    hash = Math.imul(hash ^ COLON, FNV_PRIME); // "ab":"c" and "a":"bc" hash apart
+    e = hashedStringEnd(b, i + 1);
     if (e < 0) return -1;
     i = ws(b, e + 1);
     if (b[i] === COMMA) {
