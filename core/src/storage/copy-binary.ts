@@ -18,8 +18,20 @@ export class SamplesCopyEncoder {
   private readonly view: DataView;
   private offset = HEADER_BYTES;
 
-  constructor(readonly capacity: number) {
-    this.buf = Buffer.allocUnsafe(HEADER_BYTES + capacity * ROW_BYTES + 2);
+  /** The bytes of a stream of `rows` rows. */
+  static bytesFor(rows: number): number {
+    return HEADER_BYTES + rows * ROW_BYTES + 2;
+  }
+
+  /** `into`, when given, is written instead of a new buffer: exactly bytesFor(capacity) long. */
+  constructor(
+    readonly capacity: number,
+    into?: Buffer,
+  ) {
+    const bytes = SamplesCopyEncoder.bytesFor(capacity);
+    if (into && into.length !== bytes)
+      throw new RangeError(`a COPY of ${capacity} rows takes ${bytes} bytes`);
+    this.buf = into ?? Buffer.allocUnsafe(bytes);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     HEADER.copy(this.buf, 0);
     this.view.setInt32(11, 0); // flags

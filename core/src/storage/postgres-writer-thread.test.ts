@@ -46,6 +46,32 @@ describe('the batch writer on its own PostgreSQL thread', () => {
     await writer.close();
   });
 
+  test('COPY buffers come back from the thread and carry the next batch', async () => {
+    const own = await openPostgresWriterThread({ url: storage.config.databaseUrl! });
+    const writer = new BatchWriter(own);
+    const batch = (from: number) => ({
+      samples: Array.from({ length: 5000 }, (_, i) => ({
+        name: 'spare_metric',
+        labels: {},
+        timeMs: T0 + from + i,
+        value: 1,
+      })),
+      llm: [],
+      training: [],
+    });
+    expect(own.spareCopyBuffers).toBe(0);
+    await writer.write({ batch: batch(0), accepted: 5000 });
+    expect(own.spareCopyBuffers).toBe(1); // 190 kB went to the thread and came back
+    await writer.write({ batch: batch(5000), accepted: 5000 });
+    expect(own.spareCopyBuffers).toBe(1); // the same one again, not a second
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM metric_samples s JOIN metric_series m ON m.id = s.series_id WHERE m.name = 'spare_metric'",
+    );
+    expect(row.n).toBe(10_000);
+    await writer.close();
+    await own.close();
+  });
+
   test('a failing statement rolls its transaction back and names the PostgreSQL error', async () => {
     const err = await thread
       .transaction(async (tx) => {

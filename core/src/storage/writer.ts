@@ -179,7 +179,10 @@ export class BatchWriter {
       const samples = gatherSamples(fresh, this.series);
       created = await this.series.resolve(tx, samples.keys);
       if (samples.count) {
-        const copy = new SamplesCopyEncoder(samples.count);
+        const copy = new SamplesCopyEncoder(
+          samples.count,
+          tx.copyBuffer?.(SamplesCopyEncoder.bytesFor(samples.count)),
+        );
         const { keys, timesMs, values } = samples;
         for (let i = 0; i < samples.count; i++) {
           copy.row(timesMs[i], this.series.get(keys[i]) ?? created.ids.get(keys[i])!, values[i]);
