@@ -5,7 +5,7 @@ import type { RowBatch } from '../model/rows';
 /** A write connection whose transactions stay open until `release()`; it counts what ran. */
 function heldConnection() {
   const transactions: { rows: number }[] = [];
-  let open: (() => void)[] = [];
+  const open: (() => void)[] = [];
   const tx = (record: { rows: number }): Queryable => ({
     // Series resolution: every name is a new series with the next id.
     query: async <R>(sql: string, params?: unknown[]) =>
