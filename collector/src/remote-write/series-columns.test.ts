@@ -1,10 +1,8 @@
-import { createPushSchema, defaultLimits, seriesKey, toRows } from '@aihub/core';
+import { defaultLimits } from '@aihub/core';
+import { PUSH_CORPUS_NOW as NOW, storedBySchema } from '@aihub/core/testing';
 import { plainSeriesColumns } from './series-columns';
 import { toSamples } from './remote-write-route';
 import type { RemoteSeries } from './write-request';
-
-const NOW = Date.UTC(2026, 0, 17, 15, 0, 0);
-const schema = createPushSchema(defaultLimits, () => NOW);
 
 /** What the route stores through the push schema, or null when it answers 400. */
 function storedByTheSchema(series: RemoteSeries[]) {
@@ -14,13 +12,7 @@ function storedByTheSchema(series: RemoteSeries[]) {
   } catch {
     return null;
   }
-  const parsed = schema.safeParse(samples);
-  if (!parsed.success) return null;
-  return toRows(parsed.data, NOW, () => null).samples.map((s) => ({
-    key: seriesKey(s.name, s.labels),
-    timeMs: s.timeMs,
-    value: s.value,
-  }));
+  return storedBySchema(samples);
 }
 
 const at = (value: number, timestampMs = NOW - 1000) => ({ value, timestampMs });

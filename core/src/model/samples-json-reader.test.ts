@@ -1,12 +1,8 @@
 import { SamplesJsonReader } from './samples-json-reader';
-import { createPushSchema } from './push-schema';
 import { defaultLimits } from './limits';
 import { findUnsafeJson, jsonMayBeUnsafe } from './safe-input';
-import { toRows } from './rows';
 import { seriesKey } from './series-key';
-import { bodies, good, NOW, now } from '../testing/push-corpus';
-
-const schema = createPushSchema(defaultLimits, now);
+import { bodies, good, NOW, storedBySchema } from '../testing/push-corpus';
 
 /** What the whole-body path stores for a text: its samples, or null when it answers 400. */
 function storedByTheSchema(text: string): { key: string; timeMs: number; value: number }[] | null {
@@ -17,13 +13,7 @@ function storedByTheSchema(text: string): { key: string; timeMs: number; value: 
     return null;
   }
   if (jsonMayBeUnsafe(text) && findUnsafeJson(value).length > 0) return null;
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) return null;
-  return toRows(parsed.data, NOW, () => null).samples.map((s) => ({
-    key: seriesKey(s.name, s.labels),
-    timeMs: s.timeMs,
-    value: s.value,
-  }));
+  return storedBySchema(value);
 }
 
 /** The reader's answer in the same shape, or undefined when it leaves the body to the schema. */

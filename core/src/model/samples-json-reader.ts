@@ -40,7 +40,6 @@ let hash = FNV_OFFSET;
 
 /** One series as it was spelled in a body: its name and labels bytes, validated once. */
 interface SeriesText {
-  hash: number;
   name: Buffer;
   labels: Buffer;
   key: string;
@@ -99,7 +98,7 @@ export class SamplesJsonReader {
     let timesMs: Float64Array = new Float64Array(capacity);
     let values: Float64Array = new Float64Array(capacity);
     const keys: string[] = [];
-    const names: string[] = [];
+    const names = new Set<string>();
     let count = 0;
     if (b[i] === RBRACKET) i++;
     else
@@ -118,9 +117,8 @@ export class SamplesJsonReader {
         const series = this.lookup(b);
         if (series === undefined) return undefined;
         if (series.seenIn !== read) {
-          // Once per spelling and body; spellings are few, so `includes` stays cheap.
-          series.seenIn = read;
-          if (!names.includes(series.metric)) names.push(series.metric);
+          series.seenIn = read; // a name once per spelling and body, not once per sample
+          names.add(series.metric);
         }
         if (count === capacity) {
           capacity = Math.min(this.limits.maxItems, capacity * 2);
@@ -143,7 +141,13 @@ export class SamplesJsonReader {
     i = ws(b, i);
     if (b[i] !== RBRACE) return undefined;
     if (ws(b, i + 1) !== b.length) return undefined;
-    return { count, keys, timesMs: timesMs.subarray(0, count), values: values.subarray(0, count), names };
+    return {
+      count,
+      keys,
+      timesMs: timesMs.subarray(0, count),
+      values: values.subarray(0, count),
+      names: [...names],
+    };
   }
 
   // Results of sample(): where it ended, its value and ts.
@@ -262,12 +266,12 @@ export class SamplesJsonReader {
     for (let s = this.series.get(h); s !== undefined; s = s.next)
       if (sameBytes(s.name, b, nameStart, nameEnd) && sameBytes(s.labels, b, labelsStart, labelsEnd))
         return s;
-    return this.admit(b, h);
+    return this.admit(h);
   }
 
   /** First sight of a spelling: the fast path's rules decide, then it is remembered. */
-  private admit(b: Uint8Array, hash: number): SeriesText | undefined {
-    const bytes = Buffer.from(b.buffer, b.byteOffset, b.length);
+  private admit(hash: number): SeriesText | undefined {
+    const bytes = this.bytes;
     const metric = bytes.toString('utf8', this.nameStart, this.nameEnd);
     if (!isPlainMetricName(metric, this.limits)) return undefined;
     let labels: Record<string, string> = {};
@@ -284,7 +288,6 @@ export class SamplesJsonReader {
       this.seriesCount = 0;
     }
     const entry: SeriesText = {
-      hash,
       name: Buffer.from(bytes.subarray(this.nameStart, this.nameEnd)),
       labels: Buffer.from(bytes.subarray(this.labelsStart, this.labelsEnd)),
       key: seriesKey(metric, labels),

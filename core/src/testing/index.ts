@@ -11,3 +11,4 @@ export * from '../analysis/testing/openai-test-server';
 export * from '../analysis/testing/synthetic';
 export * from './remote-write';
 export * from './free-port';
+export { NOW as PUSH_CORPUS_NOW, storedBySchema } from './push-corpus';

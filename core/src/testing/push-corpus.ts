@@ -2,9 +2,13 @@
 // one good sample, variations of it each of which the schema may accept or reject, and bodies
 // built from them. A time of NOW; the schema's limits are the defaults.
 import { defaultLimits } from '../model/limits';
+import { createPushSchema } from '../model/push-schema';
+import { toRows } from '../model/rows';
+import { seriesKey } from '../model/series-key';
 
 export const NOW = Date.UTC(2026, 0, 17, 15, 0, 0);
 export const now = (): number => NOW;
+const schema = createPushSchema(defaultLimits, now);
 
 export const good = { name: 'queue_depth', value: 17, labels: { queue: 'llm', shard: '3' }, ts: NOW - 1000 };
 const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
@@ -83,3 +87,17 @@ export const bodies: unknown[] = [
   ...sampleVariants.map((s) => ({ samples: [s] })),
   ...sampleVariants.map((s) => ({ samples: [good, s, good] })),
 ];
+
+/**
+ * What the push schema stores of a parsed body at NOW: each sample's series key, time and
+ * value, or null when the schema answers 400 — what the fast readers must agree with.
+ */
+export function storedBySchema(value: unknown): { key: string; timeMs: number; value: number }[] | null {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return null;
+  return toRows(parsed.data, NOW, () => null).samples.map((s) => ({
+    key: seriesKey(s.name, s.labels),
+    timeMs: s.timeMs,
+    value: s.value,
+  }));
+}
