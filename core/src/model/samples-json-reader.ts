@@ -1,5 +1,6 @@
 import { defaultLimits, type IngestLimits } from './limits';
 import { arePlainLabels, isPlainMetricName, isPlainTimestamp, isPlainValue } from './push-fast-path';
+import { decimalToDouble, MAX_FRACTION_DIGITS, MAX_TAIL_DIGITS } from './exact-decimal';
 import type { SampleColumns } from './rows';
 import { isReservedKey } from './safe-input';
 import { seriesKey } from './series-key';
@@ -29,7 +30,8 @@ const TS = 8;
 /** Series text the reader remembers; beyond this it starts over (memory stays bounded). */
 const MAX_SERIES = 100_000;
 // Exact powers of ten: m / 10^k is correctly rounded while m < 2^53 (Clinger's fast path).
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const POW10 = Array.from({ length: MAX_FRACTION_DIGITS + 1 }, (_, k) => 10 ** k);
+/** Significant digits that always fit in 53 bits; more go to decimalToDouble. */
 const MAX_FAST_DIGITS = 15;
 
 // FNV-1a over the bytes of the strings scanned since the last reset: the scans below hash as
@@ -73,7 +75,7 @@ export class SamplesJsonReader {
   private number = 0;
   private nameHash = 0;
   private labelsHash = 0;
-  /** The body being read, as a Buffer: numbers of over 15 digits or with an exponent go to Number(). */
+  /** The body being read, as a Buffer: numbers with an exponent or of over 19 digits go to Number(). */
   private bytes: Buffer = Buffer.alloc(0);
 
   constructor(private readonly limits: IngestLimits = defaultLimits) {}
@@ -216,16 +218,22 @@ export class SamplesJsonReader {
       negative = true;
       i++;
     }
-    let mantissa = 0;
-    let digits = 0;
+    // The first 15 significant digits in head (exact), the next ones in tail.
+    let head = 0;
+    let headDigits = 0;
+    let tail = 0;
+    let tailDigits = 0;
     let c = b[i];
-    if (c === ZERO) {
-      i++;
-      digits = 1;
-    } else if (c > ZERO && c <= NINE) {
+    if (c === ZERO) i++;
+    else if (c > ZERO && c <= NINE) {
       while ((c = b[i]) >= ZERO && c <= NINE) {
-        mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
+        if (headDigits < MAX_FAST_DIGITS) {
+          head = head * 10 + (c - ZERO);
+          headDigits++;
+        } else {
+          tail = tail * 10 + (c - ZERO);
+          tailDigits++;
+        }
         i++;
       }
     } else return -1;
@@ -234,12 +242,17 @@ export class SamplesJsonReader {
       i++;
       const first = i;
       while ((c = b[i]) >= ZERO && c <= NINE) {
-        mantissa = mantissa * 10 + (c - ZERO);
+        if (headDigits < MAX_FAST_DIGITS) {
+          head = head * 10 + (c - ZERO);
+          if (head !== 0) headDigits++; // leading zeros are not significant
+        } else {
+          tail = tail * 10 + (c - ZERO);
+          tailDigits++;
+        }
         i++;
       }
       fraction = i - first;
       if (fraction === 0) return -1;
-      digits += fraction;
     }
     let exponent = false;
     if ((b[i] | 0x20) === 0x65) {
@@ -251,10 +264,14 @@ export class SamplesJsonReader {
       while ((c = b[i]) >= ZERO && c <= NINE) i++;
       if (i === first) return -1;
     }
-    if (!exponent && digits <= MAX_FAST_DIGITS) {
-      const magnitude = fraction === 0 ? mantissa : mantissa / POW10[fraction];
-      this.number = negative ? -magnitude : magnitude;
-    } else this.number = Number(this.bytes.toString('latin1', start, i));
+    let magnitude = NaN;
+    if (!exponent && fraction <= MAX_FRACTION_DIGITS) {
+      if (tailDigits === 0)
+        magnitude = head / POW10[fraction]; // exact operands: Clinger
+      else if (tailDigits <= MAX_TAIL_DIGITS) magnitude = decimalToDouble(head, tail, tailDigits, fraction);
+    }
+    if (magnitude === magnitude) this.number = negative ? -magnitude : magnitude;
+    else this.number = Number(this.bytes.toString('latin1', start, i)); // exponents, near ties, long digits
     return i;
   }
 
