@@ -170,6 +170,42 @@ describe('the samples reader', () => {
     json.forEach((v, i) => expect([v, Object.is(c.values[i], JSON.parse(v))]).toEqual([v, true]));
   });
 
+  test('a sample spelled as its series was last time is read by that spelling, and any other difference is read in full', () => {
+    const reader = new SamplesJsonReader(defaultLimits);
+    const sample = (value: string, ts = '1700000000000', labels = '{"host":"a","zone":"eu"}') =>
+      `{"name":"cpu","value":${value},"labels":${labels},"ts":${ts}}`;
+    const body = (...samples: string[]) => `{"samples":[${samples.join(',')}]}`;
+    const other = '{"name":"mem","value":7,"labels":{}}';
+    expect(expectAgreement(reader, body(sample('1'), other, sample('2', '1700000000001')))).toBe(true);
+    // The same spellings with other numbers: guessed from the order, and each number read.
+    const numbers = ['-0', '0.30000000000000004', '1e3', '-2.5E-7', '123456789012345678901', '42'];
+    for (const v of numbers)
+      expect(expectAgreement(reader, body(sample(v), other, sample(v, '1700000000002')))).toBe(true);
+    // Differences outside the numbers: another label value or spacing is another spelling,
+    // a changed field order or a missing ts is read in full, and bad numbers are declined.
+    const variants = [
+      body(sample('1', '1700000000000', '{"host":"b","zone":"eu"}'), other),
+      body(sample('1', '1700000000000', '{"host":"a", "zone":"eu"}'), other),
+      body('{"name":"cpu","labels":{"host":"a","zone":"eu"},"value":3,"ts":1700000000000}', other),
+      body('{"name":"cpu","value":3,"labels":{"host":"a","zone":"eu"}}', other),
+      body(other, sample('5')),
+      body(sample('1'), sample('1'), sample('1')),
+    ];
+    for (const text of variants) {
+      expect(expectAgreement(reader, text)).toBe(true);
+      expect(expectAgreement(reader, text)).toBe(true);
+      expect(expectAgreement(reader, body(sample('9'), other))).toBe(true);
+    }
+    // A repeated field is left to JSON.parse (which keeps the last one).
+    expect(readByTheReader(reader, body(sample('1,"value":2'), other))).toBeUndefined();
+    for (const bad of ['01', '1.', '-', '.5', '1e', 'NaN', '"1"', '1}']) {
+      expect(readByTheReader(reader, body(sample(bad), other))).toBeUndefined();
+      expect(storedByTheSchema(body(sample(bad), other))).toBeNull();
+    }
+    // A number that the fast path refuses (beyond a double) is declined, and the schema decides.
+    expect(readByTheReader(reader, body(sample('1e400'), other))).toBeUndefined();
+  });
+
   test('mutated bodies: whatever the reader takes, the schema stores the same', () => {
     const reader = new SamplesJsonReader(defaultLimits);
     const seedText = JSON.stringify({
@@ -183,6 +219,8 @@ describe('the samples reader', () => {
     const next = random(42);
     let taken = 0;
     for (let i = 0; i < 20_000; i++) {
+      // The seed now and then, so the next mutant is guessed from the seed's spellings.
+      if (i % 4 === 0) expect(expectAgreement(reader, seedText)).toBe(true);
       const chars = [...seedText];
       for (let m = 1 + Math.floor(next() * 3); m > 0; m--) {
         const at = Math.floor(next() * chars.length);

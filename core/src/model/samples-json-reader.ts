@@ -49,6 +49,19 @@ interface SeriesText {
   /** The read that last listed this series' name (distinct names per body). */
   seenIn: number;
   next: SeriesText | undefined;
+  /**
+   * The last sample of this series read in full, byte for byte, and where its numbers were
+   * (`numberAt`: start and end of each, `numberField`: VALUE or TS): a sample spelled the same
+   * but for its numbers is this series again, and as valid.
+   */
+  sampleBytes: Buffer | undefined;
+  numberAt: number[];
+  numberField: number[];
+  fields: number;
+  /** The series whose sample came next last time: clients list their series in a steady order. */
+  successor: SeriesText | undefined;
+  /** Series memory is dropped when full; a guess from before that is not followed. */
+  generation: number;
 }
 
 /**
@@ -66,6 +79,7 @@ interface SeriesText {
 export class SamplesJsonReader {
   private readonly series = new Map<number, SeriesText>();
   private seriesCount = 0;
+  private generation = 0;
   private reads = 0;
   // Where the sample being read keeps its fields (no object per sample).
   private nameStart = 0;
@@ -75,6 +89,12 @@ export class SamplesJsonReader {
   private number = 0;
   private nameHash = 0;
   private labelsHash = 0;
+  /** The series of the first sample of the last body read (the guess for the next one). */
+  private firstSeries: SeriesText | undefined;
+  // Where sample() found the numbers of the sample it read (start and end, in order).
+  private numberAt: number[] = [];
+  private numberField: number[] = [];
+  private sampleStart = 0;
   /** The body being read, as a Buffer: numbers with an exponent or of over 19 digits go to Number(). */
   private bytes: Buffer = Buffer.alloc(0);
 
@@ -102,12 +122,23 @@ export class SamplesJsonReader {
     const keys: string[] = [];
     const names = new Set<string>();
     let count = 0;
+    let previous: SeriesText | undefined;
     if (b[i] === RBRACKET) i++;
     else
       for (;;) {
         if (count === this.limits.maxItems) return undefined;
-        const seen = this.sample(b, i);
-        if (seen < 0) return undefined;
+        // The series that followed the previous one last time, if this sample is spelled as it
+        // was then; otherwise the sample is read in full and its series looked up.
+        const guess = previous === undefined ? this.firstSeries : previous.successor;
+        let series: SeriesText | undefined;
+        let seen =
+          guess === undefined || guess.generation !== this.generation ? -1 : this.sampleLike(b, i, guess);
+        if (seen >= 0) series = guess;
+        else {
+          this.sampleStart = i;
+          seen = this.sample(b, i);
+          if (seen < 0) return undefined;
+        }
         i = this.nextIndex;
         let ts = nowMs;
         if ((seen & TS) !== 0) {
@@ -116,8 +147,14 @@ export class SamplesJsonReader {
         }
         const value = this.valueValue;
         if (!isPlainValue(value)) return undefined;
-        const series = this.lookup(b);
-        if (series === undefined) return undefined;
+        if (series === undefined) {
+          series = this.lookup(b);
+          if (series === undefined) return undefined;
+          if (series.sampleBytes === undefined || series === guess) this.remember(series, b, seen);
+        }
+        if (previous === undefined) this.firstSeries = series;
+        else previous.successor = series;
+        previous = series;
         if (series.seenIn !== read) {
           series.seenIn = read; // a name once per spelling and body, not once per sample
           names.add(series.metric);
@@ -162,6 +199,8 @@ export class SamplesJsonReader {
     if (b[i] !== LBRACE) return -1;
     i = ws(b, i + 1);
     let seen = 0;
+    this.numberAt.length = 0;
+    this.numberField.length = 0;
     this.labelsStart = this.labelsEnd = 0;
     this.labelsHash = FNV_OFFSET;
     for (;;) {
@@ -197,6 +236,8 @@ export class SamplesJsonReader {
         if (e < 0) return -1;
         if (field === VALUE) this.valueValue = this.number;
         else this.tsValue = this.number;
+        this.numberAt.push(i, e);
+        this.numberField.push(field);
         i = e;
       }
       i = ws(b, i);
@@ -208,6 +249,40 @@ export class SamplesJsonReader {
       this.nextIndex = i + 1;
       return (seen & (NAME | VALUE)) === (NAME | VALUE) ? seen : -1;
     }
+  }
+
+  /**
+   * Reads the sample at i if it is spelled as `series`' last one but for its numbers: same
+   * bytes around them (so the same fields, name, labels and spacing), and numbers in their
+   * places. Returns its fields (bits) with nextIndex, valueValue and tsValue set, or -1.
+   */
+  private sampleLike(b: Uint8Array, i: number, series: SeriesText): number {
+    const t = series.sampleBytes!;
+    const at = series.numberAt;
+    let from = 0;
+    for (let n = 0; n <= at.length; n += 2) {
+      const to = n < at.length ? at[n] : t.length;
+      if (i + to - from > b.length) return -1;
+      for (let j = from; j < to; j++, i++) if (b[i] !== t[j]) return -1;
+      if (n === at.length) break;
+      const e = this.readNumber(b, i);
+      if (e < 0) return -1;
+      if (series.numberField[n >> 1] === VALUE) this.valueValue = this.number;
+      else this.tsValue = this.number;
+      i = e;
+      from = at[n + 1];
+    }
+    this.nextIndex = i;
+    return series.fields;
+  }
+
+  /** Keeps the sample sample() just read (from sampleStart) as `series`' spelling. */
+  private remember(series: SeriesText, b: Uint8Array, fields: number): void {
+    const start = this.sampleStart;
+    series.sampleBytes = Buffer.from(b.subarray(start, this.nextIndex));
+    series.numberAt = this.numberAt.map((p) => p - start);
+    series.numberField = this.numberField.slice();
+    series.fields = fields;
   }
 
   /** A JSON number at i into this.number; returns the index after it, or -1. */
@@ -303,6 +378,8 @@ export class SamplesJsonReader {
     if (this.seriesCount >= MAX_SERIES) {
       this.series.clear();
       this.seriesCount = 0;
+      this.firstSeries = undefined;
+      this.generation++; // successors still point among the old ones: never guessed again
     }
     const entry: SeriesText = {
       name: Buffer.from(bytes.subarray(this.nameStart, this.nameEnd)),
@@ -311,6 +388,12 @@ export class SamplesJsonReader {
       metric,
       seenIn: 0,
       next: this.series.get(hash),
+      sampleBytes: undefined,
+      numberAt: [],
+      numberField: [],
+      fields: 0,
+      successor: undefined,
+      generation: this.generation,
     };
     this.series.set(hash, entry);
     this.seriesCount++;
