@@ -55,6 +55,7 @@ interface SeriesText {
    * but for its numbers is this series again, and as valid.
    */
   sampleBytes: Buffer | undefined;
+  sampleView: DataView | undefined;
   numberAt: number[];
   numberField: number[];
   fields: number;
@@ -95,6 +96,7 @@ export class SamplesJsonReader {
   private numberAt: number[] = [];
   private numberField: number[] = [];
   private sampleStart = 0;
+  private view: DataView = new DataView(new ArrayBuffer(0));
   /** The body being read, as a Buffer: numbers with an exponent or of over 19 digits go to Number(). */
   private bytes: Buffer = Buffer.alloc(0);
 
@@ -104,6 +106,7 @@ export class SamplesJsonReader {
   read(body: Uint8Array, nowMs: number): SampleColumns | undefined {
     const b = body;
     this.bytes = Buffer.from(b.buffer, b.byteOffset, b.length);
+    this.view = new DataView(b.buffer, b.byteOffset, b.length);
     let i = ws(b, 0);
     if (b[i] !== LBRACE) return undefined;
     i = ws(b, i + 1);
@@ -258,12 +261,17 @@ export class SamplesJsonReader {
    */
   private sampleLike(b: Uint8Array, i: number, series: SeriesText): number {
     const t = series.sampleBytes!;
+    const view = this.view;
     const at = series.numberAt;
     let from = 0;
     for (let n = 0; n <= at.length; n += 2) {
       const to = n < at.length ? at[n] : t.length;
       if (i + to - from > b.length) return -1;
-      for (let j = from; j < to; j++, i++) if (b[i] !== t[j]) return -1;
+      // Four bytes at a time, then the rest.
+      let j = from;
+      for (; j + 4 <= to; j += 4, i += 4)
+        if (view.getUint32(i) !== series.sampleView!.getUint32(j)) return -1;
+      for (; j < to; j++, i++) if (b[i] !== t[j]) return -1;
       if (n === at.length) break;
       const e = this.readNumber(b, i);
       if (e < 0) return -1;
@@ -280,6 +288,11 @@ export class SamplesJsonReader {
   private remember(series: SeriesText, b: Uint8Array, fields: number): void {
     const start = this.sampleStart;
     series.sampleBytes = Buffer.from(b.subarray(start, this.nextIndex));
+    series.sampleView = new DataView(
+      series.sampleBytes.buffer,
+      series.sampleBytes.byteOffset,
+      series.sampleBytes.length,
+    );
     series.numberAt = this.numberAt.map((p) => p - start);
     series.numberField = this.numberField.slice();
     series.fields = fields;
@@ -389,6 +402,7 @@ export class SamplesJsonReader {
       seenIn: 0,
       next: this.series.get(hash),
       sampleBytes: undefined,
+      sampleView: undefined,
       numberAt: [],
       numberField: [],
       fields: 0,
