@@ -4,7 +4,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { startEphemeralPostgres } = require('../scripts/lib/ephemeral-postgres');
-const { ensure, requirements, alertmanager } = require('../scripts/lib/system-packages');
+const { ensure, requirements, alertmanager, wrk } = require('../scripts/lib/system-packages');
 const { ensureTimescaleInstalled } = require('../scripts/lib/timescaledb');
 
 async function main() {
@@ -14,8 +14,9 @@ async function main() {
     .filter((f) => f.endsWith('.bench.js'))
     .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
     .sort();
-  // The alerting bench's reference runs Debian's Prometheus and Alertmanager.
-  ensure([requirements.postgres, requirements.prometheus, alertmanager]);
+  // The alerting bench's reference runs Debian's Prometheus and Alertmanager; the ingest bench's
+  // load comes from Debian's wrk.
+  ensure([requirements.postgres, requirements.prometheus, alertmanager, wrk]);
   // TimescaleDB (built once per machine from TIMESCALEDB_SOURCE when missing) before any server
   // starts: its build installs postgresql-server-dev, which can upgrade the server under it.
   const ts = await ensureTimescaleInstalled();

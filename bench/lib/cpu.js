@@ -1,4 +1,4 @@
-// CPU seconds from /proc: of one process, and of the PostgreSQL backends serving one database
+// CPU seconds from /proc: of one process, of the children that have exited, and of the PostgreSQL backends serving one database
 // (found by the database name in their process title), for CPU-per-row figures.
 const fs = require('fs');
 
@@ -12,6 +12,12 @@ function cpuSeconds(pid) {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds of this process's children that have exited and been waited for (wrk's, say). */
+function exitedChildrenSeconds() {
+  const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(f[13]) + Number(f[14])) / TICKS_PER_SECOND;
 }
 
 /** Read while the connections are open: a backend that has exited no longer counts. */
@@ -28,4 +34,4 @@ function backendSeconds(databaseName) {
   return total;
 }
 
-module.exports = { cpuSeconds, backendSeconds };
+module.exports = { cpuSeconds, backendSeconds, exitedChildrenSeconds };

@@ -71,4 +71,7 @@ const alertmanager = {
   present: () => exists('/usr/bin/prometheus-alertmanager'),
 };
 
-module.exports = { ensure, requirements, alertmanager, postgresBinDir };
+/** Only the benchmarks need it: the ingest bench's load generator (bench/lib/wrk-load.js). */
+const wrk = { name: 'wrk', packages: ['wrk'], present: () => exists('/usr/bin/wrk') };
+
+module.exports = { ensure, requirements, alertmanager, wrk, postgresBinDir };

@@ -1,4 +1,5 @@
 import type { Queryable } from './database';
+import type { WriteTransaction } from './postgres-writer-thread';
 import { LLM_SIGNALS } from './queries';
 
 /**
@@ -17,14 +18,23 @@ export interface CommitNotice {
   names?: string[];
 }
 
-/** Queues the notice in tx: PostgreSQL delivers it on COMMIT only, to every listener. */
-export async function notifyCommitted(tx: Queryable, names: Iterable<string>, llm: boolean): Promise<void> {
+/**
+ * Queues the notice in tx: PostgreSQL delivers it on COMMIT only, to every listener. On the
+ * writer thread it travels with the COMMIT (no round trip of its own before it).
+ */
+export async function notifyCommitted(
+  tx: Queryable & Pick<WriteTransaction, 'queryAtCommit'>,
+  names: Iterable<string>,
+  llm: boolean,
+): Promise<void> {
   const all = new Set(names);
   if (llm) for (const s of Object.keys(LLM_SIGNALS)) all.add(s);
   if (!all.size) return;
   let payload = JSON.stringify({ names: [...all] });
   if (payload.length >= MAX_PAYLOAD) payload = JSON.stringify({ all: true });
-  await tx.query('SELECT pg_notify($1, $2)', [SERIES_CHANNEL, payload]);
+  const sql = 'SELECT pg_notify($1, $2)';
+  if (tx.queryAtCommit) tx.queryAtCommit(sql, [SERIES_CHANNEL, payload]);
+  else await tx.query(sql, [SERIES_CHANNEL, payload]);
 }
 
 /** Reads a notice; anything unreadable is "possibly any" (a missed evaluation is worse than an extra one). */

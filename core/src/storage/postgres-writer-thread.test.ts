@@ -2,6 +2,7 @@ import { createTestStorage, type TestStorage } from '../testing/databases';
 import type { Database } from './database';
 import { openPostgresWriterThread, type WriteConnection } from './postgres-writer-thread';
 import { BatchWriter } from './writer';
+import { encodeSamplesBinary } from './copy-binary';
 
 const T0 = Date.UTC(2026, 0, 17, 15, 0, 0);
 
@@ -109,7 +110,6 @@ describe('the batch writer on its own PostgreSQL thread', () => {
     const [series] = await db.query<{ id: string }>(
       "INSERT INTO metric_series (name, labels) VALUES ('at_commit', '{}') RETURNING id",
     );
-    const { encodeSamplesBinary } = await import('./copy-binary');
     const good = encodeSamplesBinary([T0, T0 + 1], [Number(series.id), Number(series.id)], [1, 2]);
     // Statements go out without waiting for BEGIN; they still run inside the transaction.
     const result = await thread.transaction(async (tx) => {
@@ -133,6 +133,34 @@ describe('the batch writer on its own PostgreSQL thread', () => {
     await expect(bad).rejects.toThrow(/COPY|binary|signature/i);
     expect(await db.query("SELECT name FROM metric_series WHERE name = 'before_bad_at_commit'")).toEqual([]);
     // The connection it broke is not handed out again: the next transaction works.
+    expect(await thread.transaction((tx) => tx.query('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
+  });
+
+  test('a statement held back until COMMIT runs after the COPYs and before COMMIT, or fails the transaction', async () => {
+    const [series] = await db.query<{ id: string }>(
+      "INSERT INTO metric_series (name, labels) VALUES ('query_at_commit', '{}') RETURNING id",
+    );
+    const rows = encodeSamplesBinary([T0, T0 + 1], [Number(series.id), Number(series.id)], [1, 2]);
+    // It sees the held-back COPY's rows: it ran after them, inside the transaction.
+    await thread.transaction(async (tx) => {
+      tx.copyBinaryAtCommit!('metric_samples', ['time', 'series_id', 'value'], rows);
+      tx.queryAtCommit!(
+        "INSERT INTO metric_series (name, labels) SELECT 'seen_' || count(*), '{}' FROM metric_samples WHERE series_id = $1",
+        [series.id],
+      );
+    });
+    expect(await db.query("SELECT name FROM metric_series WHERE name LIKE 'seen_%'")).toEqual([
+      { name: 'seen_2' },
+    ]);
+    const bad = thread.transaction(async (tx) => {
+      await tx.query("INSERT INTO metric_series (name, labels) VALUES ('before_bad_query_at_commit', '{}')");
+      tx.queryAtCommit!('SELECT pg_notify($1, $2)', [null, 'x']);
+      return 'acknowledged';
+    });
+    await expect(bad).rejects.toThrow(/channel name cannot be empty/);
+    expect(
+      await db.query("SELECT name FROM metric_series WHERE name = 'before_bad_query_at_commit'"),
+    ).toEqual([]);
     expect(await thread.transaction((tx) => tx.query('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
   });
 

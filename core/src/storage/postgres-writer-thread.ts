@@ -10,6 +10,11 @@ export interface WriteTransaction extends Queryable {
    */
   copyBinaryAtCommit?(table: string, columns: string[], data: Buffer): void;
   /**
+   * Sends this statement with the COMMIT, after the COPYs: one round trip less per transaction
+   * for a statement whose result nobody reads (pg_notify). Its failure fails the transaction.
+   */
+  queryAtCommit?(sql: string, params?: unknown[]): void;
+  /**
    * A buffer of `bytes` for COPY data, from the thread's spares when one fits: a buffer sent to
    * the thread comes back once its COPY is done. Otherwise each one would wait there for the
    * thread's next garbage collection, which its small heap puts off for seconds (~70 MB at
@@ -59,6 +64,7 @@ const ops = {
     open.delete(m.tx);
     try {
       if (m.commit) for (const c of m.copies || []) await copy(client, c.sql, c.data);
+      if (m.commit) for (const q of m.queries || []) await client.query(q.sql, q.params);
       await client.query(m.commit ? 'COMMIT' : 'ROLLBACK');
       client.release();
     } catch (err) { client.release(true); throw err; }
@@ -176,12 +182,14 @@ export async function openPostgresWriterThread({
       const begun = call('begin', { tx });
       begun.catch(() => undefined);
       const atCommit: { sql: string; data: Buffer }[] = [];
+      const queriesAtCommit: { sql: string; params?: unknown[] }[] = [];
       const q: WriteTransaction = {
         query: (sql, params) => call('query', { tx, sql, params }),
         exec: (sql) => call('exec', { tx, sql }),
         copyBinary: (table, columns, data) =>
           call('copy', { tx, sql: copySql(table, columns), data }, movable(data)),
         copyBinaryAtCommit: (table, columns, data) => atCommit.push({ sql: copySql(table, columns), data }),
+        queryAtCommit: (sql, params) => queriesAtCommit.push({ sql, params }),
         copyBuffer: (bytes) => spares.take(bytes),
       };
       try {
@@ -189,7 +197,7 @@ export async function openPostgresWriterThread({
         await begun;
         await call(
           'end',
-          { tx, commit: true, copies: atCommit },
+          { tx, commit: true, copies: atCommit, queries: queriesAtCommit },
           atCommit.flatMap((c) => movable(c.data)),
         );
         return result;
