@@ -314,31 +314,18 @@ export class SamplesJsonReader {
     let c = b[i];
     if (c === ZERO) i++;
     else if (c > ZERO && c <= NINE) {
-      while ((c = b[i]) >= ZERO && c <= NINE) {
-        if (headDigits < MAX_FAST_DIGITS) {
-          head = head * 10 + (c - ZERO);
-          headDigits++;
-        } else {
-          tail = tail * 10 + (c - ZERO);
-          tailDigits++;
-        }
-        i++;
-      }
+      for (; (c = b[i]) >= ZERO && c <= NINE && headDigits < MAX_FAST_DIGITS; i++, headDigits++)
+        head = head * 10 + (c - ZERO);
+      for (; (c = b[i]) >= ZERO && c <= NINE; i++, tailDigits++) tail = tail * 10 + (c - ZERO);
     } else return -1;
     let fraction = 0;
     if (b[i] === DOT) {
       i++;
       const first = i;
-      while ((c = b[i]) >= ZERO && c <= NINE) {
-        if (headDigits < MAX_FAST_DIGITS) {
-          head = head * 10 + (c - ZERO);
-          if (head !== 0) headDigits++; // leading zeros are not significant
-        } else {
-          tail = tail * 10 + (c - ZERO);
-          tailDigits++;
-        }
-        i++;
-      }
+      if (head === 0) while (b[i] === ZERO) i++; // leading zeros are not significant
+      for (; (c = b[i]) >= ZERO && c <= NINE && headDigits < MAX_FAST_DIGITS; i++, headDigits++)
+        head = head * 10 + (c - ZERO);
+      for (; (c = b[i]) >= ZERO && c <= NINE; i++, tailDigits++) tail = tail * 10 + (c - ZERO);
       fraction = i - first;
       if (fraction === 0) return -1;
     }
