@@ -1,10 +1,11 @@
-// Ingest throughput: Debian's wrk against the collector process (autocannon where wrk is
-// missing), 1,000 samples per request over ~200 series, 64 pushers at once, on PostgreSQL (fsync on), TimescaleDB and PGlite; then an
-// overload run. Figures: requests/s, durable samples/s (counted in the database afterwards),
-// p50/p99 latency, peak RSS of the collector, CPU seconds per sample of the collector, of the
-// database server and of the load generator, and on the servers the ratio to the storage ceiling measured in the same
-// run (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after, so
-// load from other processes on the machine hits both alike).
+// Ingest throughput: Debian's wrk (autocannon where wrk is missing) against the collector
+// process, 1,000 samples per request over ~200 series, 64 pushers at once, on PostgreSQL
+// (fsync on), TimescaleDB and PGlite; then an overload run. Figures: requests/s, durable
+// samples/s (counted in the database afterwards), p50/p99 latency, peak RSS of the collector,
+// CPU seconds per sample of the collector, of the database server and of the load generator,
+// and on the servers the ratio to the storage ceiling measured in the same run
+// (bench/lib/copy-ceiling.js: half of it just before the collector runs, half after, so load
+// from other processes on the machine hits both alike).
 //
 // Each server runs twice: on shared cores (server, collector and load generator all on the
 // machine's 2 cores, so the ratio also prices the load generator and the collector's own CPU
@@ -54,8 +55,8 @@ async function countSamples(driver, storage) {
 const PGLITE_CONNECTIONS = 16;
 
 // The load generator of the throughput runs. On 2 shared cores its CPU is taken from the
-// collector and the server: wrk (C) spends ~0.01 µs per sample, autocannon (JavaScript) ~0.3,
-// a quarter of what the collector itself spends.
+// collector and the server: wrk (C) spends ~0.06 µs per sample, autocannon (JavaScript) ~0.3,
+// a third of what the collector itself spends.
 const LOAD_GENERATOR = wrk.available() ? 'wrk' : 'autocannon';
 
 /** The load, and the CPU seconds the load generator spent on it. */

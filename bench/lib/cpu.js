@@ -1,4 +1,5 @@
-// CPU seconds from /proc: of one process, of the children that have exited, and of the PostgreSQL backends serving one database
+// CPU seconds from /proc: of one process, of the children that have exited, and of the
+// PostgreSQL backends serving one database
 // (found by the database name in their process title), for CPU-per-row figures.
 const fs = require('fs');
 

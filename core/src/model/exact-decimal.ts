@@ -1,5 +1,6 @@
-// Decimals of 16 to 19 significant digits to the nearest double, without making a string for
-// Number(). They are common in real pushes — the shortest spelling of most doubles has 16 or 17
+// Decimals of up to 19 significant digits to the nearest double, without making a string for
+// Number(). Up to 15 digits Clinger's fast path answers (an exact integer divided by an exact
+// power of ten). Decimals of 16 to 19 digits are common in real pushes — the shortest spelling of most doubles has 16 or 17
 // digits (Math.random() * 100, 0.1 + 0.2) — and past 15 digits Clinger's fast path (an exact
 // integer divided by an exact power of ten) no longer applies: the digits do not fit in 53 bits.
 //
@@ -35,6 +36,7 @@ export const MAX_FRACTION_DIGITS = 22;
  * caller then parses the text itself.
  */
 export function decimalToDouble(head: number, tail: number, tailDigits: number, fraction: number): number {
+  if (tailDigits === 0) return head / POW10[fraction]; // exact operands: Clinger
   if (head === 0 && tail === 0) return 0;
   const scale = POW10[tailDigits];
   // W = head × scale + tail, exactly, as wHi + wLo: head split at 2^26 keeps each product exact.

@@ -29,9 +29,7 @@ const TS = 8;
 
 /** Series text the reader remembers; beyond this it starts over (memory stays bounded). */
 const MAX_SERIES = 100_000;
-// Exact powers of ten: m / 10^k is correctly rounded while m < 2^53 (Clinger's fast path).
-const POW10 = Array.from({ length: MAX_FRACTION_DIGITS + 1 }, (_, k) => 10 ** k);
-/** Significant digits that always fit in 53 bits; more go to decimalToDouble. */
+/** Significant digits that always fit in 53 bits (head); the rest go to tail. */
 const MAX_FAST_DIGITS = 15;
 
 // FNV-1a over the bytes of the strings scanned since the last reset: the scans below hash as
@@ -340,11 +338,8 @@ export class SamplesJsonReader {
       if (i === first) return -1;
     }
     let magnitude = NaN;
-    if (!exponent && fraction <= MAX_FRACTION_DIGITS) {
-      if (tailDigits === 0)
-        magnitude = head / POW10[fraction]; // exact operands: Clinger
-      else if (tailDigits <= MAX_TAIL_DIGITS) magnitude = decimalToDouble(head, tail, tailDigits, fraction);
-    }
+    if (!exponent && fraction <= MAX_FRACTION_DIGITS && tailDigits <= MAX_TAIL_DIGITS)
+      magnitude = decimalToDouble(head, tail, tailDigits, fraction);
     if (magnitude === magnitude) this.number = negative ? -magnitude : magnitude;
     else this.number = Number(this.bytes.toString('latin1', start, i)); // exponents, near ties, long digits
     return i;

@@ -63,8 +63,10 @@ const ops = {
     const client = txOf(m);
     open.delete(m.tx);
     try {
-      if (m.commit) for (const c of m.copies || []) await copy(client, c.sql, c.data);
-      if (m.commit) for (const q of m.queries || []) await client.query(q.sql, q.params);
+      if (m.commit) {
+        for (const c of m.copies || []) await copy(client, c.sql, c.data);
+        for (const q of m.queries || []) await client.query(q.sql, q.params);
+      }
       await client.query(m.commit ? 'COMMIT' : 'ROLLBACK');
       client.release();
     } catch (err) { client.release(true); throw err; }
