@@ -145,15 +145,9 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     ctx = { config, db, ingest, telemetry, logger, signedTokens, server };
 
     app.use((req, res, next) => {
-      const started = process.hrtime.bigint();
-      res.on('finish', () => {
-        const route = req.route?.path
-          ? String(req.route.path)
-          : res.statusCode === 404
-            ? 'unmatched'
-            : req.path;
-        t.recordHttp(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
-      });
+      t.timeHttp(req.method, res, () =>
+        req.route?.path ? String(req.route.path) : res.statusCode === 404 ? 'unmatched' : req.path,
+      );
       next();
     });
     app.get('/health', (_req, res) => {

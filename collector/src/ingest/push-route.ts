@@ -91,15 +91,7 @@ export function createPushEndpoint(deps: PushEndpointDeps): PushEndpoint {
 
   function serve(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'POST' || req.url !== PUSH_PATH) return false;
-    const started = process.hrtime.bigint();
-    res.on('finish', () =>
-      deps.telemetry.recordHttp(
-        'POST',
-        PUSH_PATH,
-        res.statusCode,
-        Number(process.hrtime.bigint() - started) / 1e9,
-      ),
-    );
+    deps.telemetry.timeHttp('POST', res, () => PUSH_PATH);
     const answer = new NodeJsonResponse(res);
     const denied = deps.authorize(req);
     if (denied) {

@@ -238,6 +238,14 @@ export class CollectorTelemetry {
     this.flushDuration.record(seconds);
   }
 
+  /** Records the request's duration under `route()` once its answer has been sent. */
+  timeHttp(method: string, res: ServerResponse, route: () => string): void {
+    const started = process.hrtime.bigint();
+    res.on('finish', () =>
+      this.recordHttp(method, route(), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
+    );
+  }
+
   recordHttp(method: string, route: string, status: number, seconds: number): void {
     this.httpDuration.record(seconds, {
       'http.request.method': method,

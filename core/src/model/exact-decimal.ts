@@ -1,13 +1,14 @@
 // Decimals of up to 19 significant digits to the nearest double, without making a string for
-// Number(). Up to 15 digits Clinger's fast path answers (an exact integer divided by an exact
-// power of ten). Decimals of 16 to 19 digits are common in real pushes — the shortest spelling of most doubles has 16 or 17
-// digits (Math.random() * 100, 0.1 + 0.2) — and past 15 digits Clinger's fast path (an exact
-// integer divided by an exact power of ten) no longer applies: the digits do not fit in 53 bits.
+// Number(). Up to 15 digits, Clinger's fast path answers: an exact integer divided by an exact
+// power of ten. Past 15 the digits no longer fit in 53 bits, yet such decimals are common in
+// real pushes: the shortest spelling of most doubles has 16 or 17 digits (Math.random() * 100,
+// 0.1 + 0.2).
 //
 // The method: the digits as an exact sum of two doubles, a first guess by one division, then the
 // guess checked against the exact remainder (Dekker's exact product, which needs no FMA) and
 // moved by one ulp while it is off. Where the remainder is too close to half an ulp to tell
-// (a near tie), the answer is NaN and the caller asks Number(), so every answer is exact.
+// (a near tie), the answer is NaN (false from decimalToDoubleIn) and the caller asks Number(),
+// so every answer is exact.
 
 /** Exact powers of ten (10^22 is the last one a double holds exactly). */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
