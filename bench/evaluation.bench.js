@@ -17,6 +17,7 @@ const path = require('path');
 const { performance } = require('perf_hooks');
 const { writeResults } = require('./lib/results');
 const { freshDatabaseUrl } = require('./lib/databases');
+const { SERVICE_NODE_FLAGS } = require('../scripts/lib/service-node-flags');
 
 const ROOT = path.join(__dirname, '..');
 const SECONDS = Number(process.env.BENCH_EVAL_SECONDS ?? 60);
@@ -45,7 +46,7 @@ function startSuite(root, storage) {
     DATA_DIR: storage.dataDir ?? os.tmpdir(),
     DATABASE_URL: storage.databaseUrl ?? '',
   };
-  const proc = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
+  const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(root, 'scripts', 'start.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,7 +14,7 @@
 // path delivers; bench/lib/core-split.js).
 const { Client } = require('pg');
 const { writeResults } = require('./lib/results');
-const { startBenchCollector, BENCH_TOKEN } = require('./lib/collector');
+const { startBenchCollector, collectorGcTotals, BENCH_TOKEN } = require('./lib/collector');
 const { benchProtocols } = require('./lib/ingest-protocols');
 const { makeBodies, pushLoad } = require('./lib/push-load');
 const wrk = require('./lib/wrk-load');
@@ -78,11 +78,13 @@ async function benchDriver(driver, bodies, beforeRun = async () => {}) {
   await pushLoad(url, TOKEN, { connections: 4, duration: 2, bodies }); // warm-up: JIT, series cache
   const before = await countSamples(driver, storage).catch(() => null);
   await beforeRun();
+  const gc0 = await collectorGcTotals(url);
   const cpu0 = { collector: cpuSeconds(svc.proc.pid), server: backendSeconds('bench_ingest') };
   const connections = driver === 'pglite' ? PGLITE_CONNECTIONS : CONNECTIONS;
   const { r, loadSeconds } = await timedLoad(url, { connections, duration: DURATION, bodies });
   const cpu1 = { collector: cpuSeconds(svc.proc.pid), server: backendSeconds('bench_ingest') };
   const mem = svc.memory();
+  const gc1 = await collectorGcTotals(url);
   await svc.stop();
   const after = await countSamples(driver, storage);
   const durable = after - (before ?? 0);
@@ -100,6 +102,10 @@ async function benchDriver(driver, bodies, beforeRun = async () => {}) {
     latency_p50_ms: r.latency.p50,
     latency_p99_ms: r.latency.p99,
     peak_rss_mb: mem.peakRssMb,
+    // The collector's own mark-compacts during the run (v8js.gc.duration on its /metrics).
+    collector_major_gcs: gc1.major.count - gc0.major.count,
+    collector_major_gc_seconds: gc1.major.seconds - gc0.major.seconds,
+    collector_minor_gcs: gc1.minor.count - gc0.minor.count,
     // A fresh PGlite directory is seeded from the build's template (no initdb in the process).
     rss_after_load_mb: mem.rssMb,
     non_2xx: r.non2xx,
@@ -195,6 +201,7 @@ function serverFigures(driver, run, { durableTarget } = {}) {
     f('ratio to the ceiling', run.ratio_to_ceiling, 'x', '>= 0.8'),
     f('peak RSS', run.peak_rss_mb, 'MB', '< 300'),
     f('collector CPU per sample', run.collector_cpu_us_per_sample, 'µs'),
+    f('collector mark-compacts during the run', run.collector_major_gcs, 'GCs'),
     f('server CPU per sample', run.server_cpu_us_per_sample, 'µs'),
     f(`load generator (${run.load_generator}) CPU per sample`, run.load_generator_cpu_us_per_sample, 'µs'),
     f('ceiling: server CPU per row', run.ceiling_server_cpu_us_per_row, 'µs'),

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 // The committed bin entry: npm links bins at install time, before `npm run build` creates dist/,
 // so the link must point at a file that exists in a fresh clone.
 try {

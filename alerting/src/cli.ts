@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 import fs from 'fs';
 import { runScoreCommand } from './cli/score';
 import { exportPrometheusRules } from './export/prometheus-rules';

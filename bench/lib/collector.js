@@ -4,6 +4,7 @@ const os = require('os');
 const path = require('path');
 const { freshDatabaseUrl } = require('./databases');
 const { startService } = require('./service-process');
+const { parsePrometheusText } = require('../../core/dist/testing');
 
 const COLLECTOR_MAIN = path.join(__dirname, '..', '..', 'collector', 'dist', 'main.js');
 const BENCH_TOKEN = 'bench-token';
@@ -54,4 +55,20 @@ async function startBenchCollector(driver, name, env = {}, { reuse, keep = false
   };
 }
 
-module.exports = { startBenchCollector, BENCH_TOKEN };
+/**
+ * The collector's own garbage collections so far, from v8js.gc.duration on its /metrics:
+ * {major: {count, seconds}, minor: {count, seconds}}. A run's figures are the difference of two.
+ */
+async function collectorGcTotals(url) {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+  const family = parsePrometheusText(await res.text()).get('v8js_gc_duration');
+  const totals = {};
+  for (const type of ['major', 'minor']) {
+    const read = (name) =>
+      family?.samples.find((s) => s.name === name && s.labels.v8js_gc_type === type)?.value ?? 0;
+    totals[type] = { count: read('v8js_gc_duration_count'), seconds: read('v8js_gc_duration_sum') };
+  }
+  return totals;
+}
+
+module.exports = { startBenchCollector, collectorGcTotals, BENCH_TOKEN };

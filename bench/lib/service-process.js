@@ -1,10 +1,11 @@
 // Runs a built service as a child process and reads its memory from /proc.
 const { spawn } = require('child_process');
 const fs = require('fs');
+const { SERVICE_NODE_FLAGS } = require('../../scripts/lib/service-node-flags');
 
-/** Starts `node main`; `ready` resolves with the first group of readyPattern in its stdout. */
+/** Starts `node main` with the flags the services run with (scripts/lib/service-node-flags.js); `ready` resolves with the first group of readyPattern in its stdout. */
 function startService(main, env, readyPattern = /listening on (http:\/\/\S+)/) {
-  const proc = spawn(process.execPath, [main], {
+  const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, main], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

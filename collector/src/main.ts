@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 import { ConfigError } from '@aihub/core';
 import { createCollector } from './collector';
 import { loadCollectorConfig } from './config';

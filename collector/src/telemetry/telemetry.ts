@@ -12,6 +12,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { LlmRow, TrainingRow, SystemItem } from '@aihub/core';
 import { LiveGauges } from './live-gauges';
+import { observeGcDuration } from './gc-duration';
 
 // Advised bucket boundaries of the OpenTelemetry GenAI semantic conventions.
 const TOKEN_BUCKETS = [
@@ -56,6 +57,7 @@ export class CollectorTelemetry {
   readonly training: LiveGauges;
   readonly hosts: LiveGauges;
   private readonly gauges: ObservableGauge[] = [];
+  private readonly stopGcObserver: () => void;
 
   constructor(opts: {
     serviceName: string;
@@ -115,6 +117,7 @@ export class CollectorTelemetry {
     });
     queue.addCallback((r) => r.observe(opts.queueDepth()));
     this.gauges.push(queue);
+    this.stopGcObserver = observeGcDuration(meter);
 
     const now = opts.now ?? Date.now;
     this.training = new LiveGauges(opts.liveGaugeTtlMs, now);
@@ -255,6 +258,7 @@ export class CollectorTelemetry {
   }
 
   async shutdown(): Promise<void> {
+    this.stopGcObserver();
     await this.provider.shutdown();
   }
 }
