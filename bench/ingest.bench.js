@@ -180,6 +180,9 @@ async function withCeiling(driver, adminUrl, bodies) {
   run.ceiling_server_cores = halves.reduce((n, h) => n + h.serverSeconds, 0) / seconds;
   run.ceiling_server_cpu_us_per_row = (halves.reduce((n, h) => n + h.serverSeconds, 0) * 1e6) / rows;
   run.ratio_to_ceiling = run.durable_samples_per_s / run.ceiling_rows_per_s;
+  // The halves differ by up to a sixth on this noisy machine: the ratio to the faster half is
+  // the figure a doubter would quote.
+  run.ratio_to_faster_ceiling_half = run.durable_samples_per_s / Math.max(...run.ceiling_halves_rows_per_s);
   return run;
 }
 
@@ -199,6 +202,7 @@ function serverFigures(driver, run, { durableTarget } = {}) {
     f('latency p99', run.latency_p99_ms, 'ms'),
     f('storage ceiling (COPY BINARY, same run)', run.ceiling_rows_per_s, 'rows/s'),
     f('ratio to the ceiling', run.ratio_to_ceiling, 'x', '>= 0.8'),
+    f('ratio to the faster half of the ceiling', run.ratio_to_faster_ceiling_half, 'x'),
     f('peak RSS', run.peak_rss_mb, 'MB', '< 300'),
     f('collector CPU per sample', run.collector_cpu_us_per_sample, 'µs'),
     f('collector mark-compacts during the run', run.collector_major_gcs, 'GCs'),

@@ -22,6 +22,7 @@ import { authCheck, requireAuth, type AuthOptions } from './http/auth';
 import { ApiError, errorHandler, sendError } from './http/errors';
 import { IngestService } from './ingest/ingest-service';
 import { createPushEndpoint } from './ingest/push-route';
+import { createFastLane, type FastRoute } from './http/fast-lane';
 import { createQueryRouter } from './query/query-routes';
 import { HostSampler } from './system/host-metrics';
 import { CollectorTelemetry } from './telemetry/telemetry';
@@ -41,6 +42,8 @@ export interface CollectorContext {
 export interface CollectorFeature {
   name: string;
   router?: (ctx: CollectorContext) => Router;
+  /** Routes of that router served before express in the one spelling clients send (hot paths). */
+  fastRoutes?: (ctx: CollectorContext) => FastRoute[];
   start?: (ctx: CollectorContext) => Promise<void> | void;
   stop?: () => Promise<void> | void;
 }
@@ -133,16 +136,21 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
       maxBodyBytes: config.limits.maxBodyBytes,
       maxInflight: config.maxInflightPushes,
       maxOpenBodies: config.maxOpenBodies,
-      authorize: (req) => checkAuth(req, '/v1/push'),
+    });
+    // The hot ingest routes go straight to their handlers; everything else through express.
+    const fastRoutes: FastRoute[] = [push.route];
+    const serveFast = createFastLane(fastRoutes, {
+      telemetry,
+      authorize: (req, path) => checkAuth(req, path),
       watchBodyIdle: (req, res) => watchBodyIdle(req, res, () => undefined),
       logError,
     });
-    // Pushes go straight to their handler (the hot path); everything else through express.
     const expressApp = app;
     const server = http.createServer((req, res) => {
-      if (!push.serve(req, res)) expressApp(req, res);
+      if (!serveFast(req, res)) expressApp(req, res);
     });
     ctx = { config, db, ingest, telemetry, logger, signedTokens, server };
+    for (const f of features) if (f.fastRoutes) fastRoutes.push(...f.fastRoutes(ctx));
 
     app.use((req, res, next) => {
       t.timeHttp(req.method, res, () =>

@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'http';
 import { Router } from 'express';
 import snappy from 'snappy';
 import type { Counter } from '@opentelemetry/api';
 import type { IngestLimits, PushPayload } from '@aihub/core';
 import { readBody } from '../http/body';
 import { ApiError, sendError } from '../http/errors';
+import type { FastAnswer, FastRoute } from '../http/fast-lane';
 import type { IngestService } from '../ingest/ingest-service';
 import type { CollectorTelemetry } from '../telemetry/telemetry';
 import { decodeWriteRequest, ProtobufError, type RemoteSeries } from './write-request';
@@ -17,14 +19,15 @@ import { plainSeriesColumns } from './series-columns';
  * queue is full. Prometheus retries 5xx and 429 and drops a batch on any other 4xx, so only
  * errors a retry cannot fix are 4xx.
  */
-export function createRemoteWriteRouter(deps: {
+const WRITE_PATH = '/api/v1/write';
+
+export function createRemoteWriteEndpoint(deps: {
   ingest: IngestService;
   telemetry: CollectorTelemetry;
   limits: IngestLimits;
   /** Writes being read and decoded at once; beyond this, 429 (bounds memory under many shards). */
   maxInflight: number;
-}): Router {
-  const router = Router();
+}): { router: Router; route: FastRoute } {
   let inflight = 0;
   const skipped: Counter = deps.telemetry.meter.createCounter('aihub.remote_write.samples_skipped', {
     description: 'Remote-write samples not stored: NaN (Prometheus stale markers) and infinities',
@@ -33,7 +36,11 @@ export function createRemoteWriteRouter(deps: {
     if (nonFinite.nan) skipped.add(nonFinite.nan, { reason: 'nan' });
     if (nonFinite.infinite) skipped.add(nonFinite.infinite, { reason: 'infinite' });
   };
-  router.post('/api/v1/write', async (req, res) => {
+  const noContent = (res: FastAnswer) => {
+    res.status(204);
+    res.end();
+  };
+  async function write(req: IncomingMessage, res: FastAnswer): Promise<void> {
     inflight++;
     try {
       if (deps.ingest.overloaded || inflight > deps.maxInflight) {
@@ -57,7 +64,7 @@ export function createRemoteWriteRouter(deps: {
         countSkipped(plain.nonFinite);
         if (plain.columns.count > 0)
           await deps.ingest.ingestColumns(plain.columns, { source: 'remote_write' });
-        return void res.status(204).end();
+        return noContent(res);
       }
       let converted: Converted;
       try {
@@ -72,7 +79,7 @@ export function createRemoteWriteRouter(deps: {
         const valid = validate(deps.ingest, payload, origin, series);
         await deps.ingest.ingestValid(valid, { source: 'remote_write' });
       }
-      res.status(204).end();
+      noContent(res);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (err.status === 413) deps.telemetry.countRejected('too_large');
@@ -81,8 +88,10 @@ export function createRemoteWriteRouter(deps: {
     } finally {
       inflight--;
     }
-  });
-  return router;
+  }
+  const router = Router();
+  router.post(WRITE_PATH, (req, res) => write(req, res));
+  return { router, route: { method: 'POST', path: WRITE_PATH, handle: write } };
 }
 
 function checkHeaders(type: string | undefined, encoding: string | undefined): void {

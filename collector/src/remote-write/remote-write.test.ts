@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers */
 import snappy from 'snappy';
-import { startTestCollector, type TestCollector } from '../testing/test-collector';
+import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
 import { storedCounts } from '../testing/stored-counts';
 import { encodeWriteRequest, remoteSeries as series, type WriteRequestSeries } from '@aihub/core/testing';
 
@@ -280,5 +280,69 @@ describe('remote write under load', () => {
       `SELECT count(*) AS n FROM metric_samples s JOIN metric_series m ON m.id = s.series_id WHERE m.name = 'load_metric'`,
     );
     expect(Number(stored[0].n)).toBe(statuses.filter((s) => s === 204).length * 1000);
+  });
+});
+
+// `POST /api/v1/write` exactly (Prometheus's spelling) is served before express; other
+// spellings express routes there go through express. Both must answer alike.
+describe('remote write answers the same in the fast lane and through express', () => {
+  const FAST_LANE = '/api/v1/write';
+  const THROUGH_EXPRESS = ['/api/v1/write?tenant=a', '/api/v1/write/'];
+  let c: TestCollector;
+  beforeAll(async () => {
+    c = await startTestCollector({ driver: 'pglite' });
+  });
+  afterAll(() => c.stop());
+
+  const post = (path: string, body: Buffer | string, headers: Record<string, string> = {}) =>
+    fetch(`${c.url}${path}`, {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: `Bearer ${TEST_TOKEN}`, ...headers },
+      body,
+    });
+  const answer = async (res: Response) => ({
+    status: res.status,
+    type: res.headers.get('content-type'),
+    authenticate: res.headers.get('www-authenticate'),
+    retryAfter: res.headers.get('retry-after'),
+    body: await res.text(),
+  });
+
+  test.each([FAST_LANE, ...THROUGH_EXPRESS])('%s: 204 once committed', async (path) => {
+    const before = await storedCounts(c);
+    const res = await answer(
+      await post(path, snappyBody([series(`lane_${path.length}`, { job: 'j' }, [[NOW - 1_000, 1]])])),
+    );
+    expect(res).toEqual({ status: 204, type: null, authenticate: null, retryAfter: null, body: '' });
+    expect((await storedCounts(c)).metric_samples - before.metric_samples).toBe(1);
+  });
+
+  test('errors: the same status, headers and body on both paths, and nothing stored', async () => {
+    const good = snappyBody([series('lane_error', { job: 'j' }, [[NOW - 1_000, 1]])]);
+    const cases: [string, (path: string) => Promise<Response>][] = [
+      ['no token', (p) => post(p, good, { authorization: '' })],
+      ['wrong token', (p) => post(p, good, { authorization: 'Bearer nope' })],
+      ['wrong content type', (p) => post(p, good, { 'content-type': 'application/json' })],
+      ['not snappy', (p) => post(p, good, { 'content-encoding': 'gzip' })],
+      ['corrupt snappy', (p) => post(p, Buffer.from('not snappy at all'))],
+      ['bad metric name', (p) => post(p, snappyBody([series('9bad', {}, [[NOW - 1_000, 1]])]))],
+    ];
+    const before = await storedCounts(c);
+    for (const [what, send] of cases) {
+      const fast = await answer(await send(FAST_LANE));
+      expect(fast.status).toBeGreaterThanOrEqual(400);
+      expect(fast.status).toBeLessThan(500);
+      expect(fast.type).toBe('application/json; charset=utf-8');
+      for (const path of THROUGH_EXPRESS) {
+        const slow = await answer(await send(path));
+        expect({ what, path, ...slow }).toEqual({ what, path, ...fast });
+      }
+    }
+    expect(await storedCounts(c)).toEqual(before);
+  });
+
+  test('GET is not a write', async () => {
+    const res = await fetch(`${c.url}${FAST_LANE}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+    expect(res.status).toBe(404);
   });
 });
