@@ -9,7 +9,7 @@ import type { FastAnswer, FastRoute } from '../http/fast-lane';
 import type { IngestService } from '../ingest/ingest-service';
 import type { CollectorTelemetry } from '../telemetry/telemetry';
 import { decodeWriteRequest, ProtobufError, type RemoteSeries } from './write-request';
-import { plainSeriesColumns } from './series-columns';
+import { plainSeriesColumns, PlainSeriesSeen } from './series-columns';
 
 /**
  * Prometheus remote write 1.0 at `POST /api/v1/write`: a snappy-compressed protobuf
@@ -29,6 +29,7 @@ export function createRemoteWriteEndpoint(deps: {
   maxInflight: number;
 }): { router: Router; route: FastRoute } {
   let inflight = 0;
+  const seen = new PlainSeriesSeen();
   const skipped: Counter = deps.telemetry.meter.createCounter('aihub.remote_write.samples_skipped', {
     description: 'Remote-write samples not stored: NaN (Prometheus stale markers) and infinities',
   });
@@ -59,7 +60,7 @@ export function createRemoteWriteEndpoint(deps: {
         if (err instanceof ApiError && err.status === 400) deps.telemetry.countRejected('invalid');
         throw err;
       }
-      const plain = plainSeriesColumns(series, deps.limits, deps.ingest.now());
+      const plain = plainSeriesColumns(series, deps.limits, deps.ingest.now(), seen);
       if (plain) {
         countSkipped(plain.nonFinite);
         if (plain.columns.count > 0)

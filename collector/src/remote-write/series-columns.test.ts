@@ -1,8 +1,8 @@
 import { defaultLimits } from '@aihub/core';
-import { PUSH_CORPUS_NOW as NOW, storedBySchema } from '@aihub/core/testing';
-import { plainSeriesColumns } from './series-columns';
+import { encodeWriteRequest, PUSH_CORPUS_NOW as NOW, storedBySchema } from '@aihub/core/testing';
+import { plainSeriesColumns, PlainSeriesSeen } from './series-columns';
 import { toSamples } from './remote-write-route';
-import type { RemoteSeries } from './write-request';
+import { decodeWriteRequest, ProtobufError, type RemoteSeries } from './write-request';
 
 /** What the route stores through the push schema, or null when it answers 400. */
 function storedByTheSchema(series: RemoteSeries[]) {
@@ -138,5 +138,68 @@ describe('remote-write series into columns', () => {
     for (const request of requests)
       if (storedByTheSchema(request) === null)
         expect(plainSeriesColumns(request, defaultLimits, NOW)).toBeUndefined();
+  });
+});
+
+describe('series known by their label bytes', () => {
+  /** A request as the route reads it: encoded, then decoded (so each series has labelBytes). */
+  const wire = (request: RemoteSeries[]) => decodeWriteRequest(encodeWriteRequest(request));
+
+  test('every request of the corpus gives the same columns the first time and every time after', () => {
+    const seen = new PlainSeriesSeen();
+    for (const request of requests) {
+      const decoded = wire(request);
+      expect(decoded.every((s) => s.labels.length === 0 || typeof s.labelBytes === 'string')).toBe(true);
+      const alone = plainSeriesColumns(wire(request), defaultLimits, NOW);
+      for (let round = 0; round < 2; round++)
+        expect(plainSeriesColumns(wire(request), defaultLimits, NOW, seen)).toEqual(alone);
+    }
+    expect(seen.size).toBeGreaterThan(0);
+  });
+
+  test('the same labels in another order are another spelling: validated anew, same key', () => {
+    const seen = new PlainSeriesSeen();
+    const a = wire([series([['__name__', 'up'], job, ['zone', 'a']])]);
+    const b = wire([series([['zone', 'a'], job, ['__name__', 'up']])]);
+    expect(a[0].labelBytes).not.toBe(b[0].labelBytes);
+    const first = plainSeriesColumns(a, defaultLimits, NOW, seen)!;
+    const second = plainSeriesColumns(b, defaultLimits, NOW, seen)!;
+    expect(second.columns.keys).toEqual(first.columns.keys);
+    expect(seen.size).toBe(2);
+  });
+
+  test('a series the rules refuse is never remembered, and stays refused', () => {
+    const seen = new PlainSeriesSeen();
+    const refused = wire([series([['__name__', '1up'], job])]);
+    expect(plainSeriesColumns(refused, defaultLimits, NOW, seen)).toBeUndefined();
+    expect(plainSeriesColumns(refused, defaultLimits, NOW, seen)).toBeUndefined();
+    expect(seen.size).toBe(0);
+  });
+
+  test('it stays within its bound however many series pass', () => {
+    const seen = new PlainSeriesSeen(100);
+    for (let i = 0; i < 1000; i++) {
+      const plain = plainSeriesColumns(
+        wire([
+          series([
+            ['__name__', 'up'],
+            ['i', String(i)],
+          ]),
+        ]),
+        defaultLimits,
+        NOW,
+        seen,
+      );
+      expect(plain!.columns.keys[0]).toBe(`up\u0001{"i":"${i}"}`);
+      expect(seen.size).toBeLessThanOrEqual(100);
+    }
+  });
+
+  test('a malformed label message is still an error of the decoder, before anything reads the labels', () => {
+    const good = encodeWriteRequest([series([['__name__', 'up'], job])]);
+    // TimeSeries (field 1) holding one Label (field 1) whose name claims 5 bytes but has 1.
+    const bad = Buffer.from([0x0a, 0x05, 0x0a, 0x03, 0x0a, 0x05, 0x61]);
+    expect(() => decodeWriteRequest(good)).not.toThrow();
+    expect(() => decodeWriteRequest(bad)).toThrow(ProtobufError);
   });
 });

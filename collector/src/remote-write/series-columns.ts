@@ -21,6 +21,7 @@ export function plainSeriesColumns(
   series: RemoteSeries[],
   limits: IngestLimits,
   nowMs: number,
+  seen?: PlainSeriesSeen,
 ): { columns: SampleColumns; nonFinite: { nan: number; infinite: number } } | undefined {
   let capacity = 0;
   for (const s of series) capacity += s.samples.length + 2 * s.histograms.length;
@@ -45,24 +46,15 @@ export function plainSeriesColumns(
     return true;
   };
   for (const s of series) {
-    let name: string | undefined;
-    const labels: Record<string, string> = {};
-    const seen = new Set<string>();
-    for (const l of s.labels) {
-      // Repeated, reserved and "__" names are the full path's to refuse, naming the series.
-      if (seen.has(l.name)) return undefined;
-      seen.add(l.name);
-      if (l.name === '__name__') {
-        name = l.value;
-        continue;
-      }
-      if (l.name.startsWith('__') || isReservedKey(l.name)) return undefined;
-      if (l.value !== '') labels[l.name] = l.value;
-    }
-    if (!isPlainMetricName(name, limits) || !arePlainLabels(labels, limits)) return undefined;
-    const key = seriesKey(name, labels);
+    const known =
+      s.histograms.length === 0 && s.labelBytes !== undefined ? seen?.get(s.labelBytes) : undefined;
+    const plain: PlainSeries | undefined = known ?? plainLabels(s, limits);
+    if (!plain) return undefined;
+    if (!known && seen && s.labelBytes !== undefined) seen.remember(s.labelBytes, plain);
+    const { name, key } = plain;
     for (const p of s.samples) if (!push(name, key, p.value, p.timestampMs)) return undefined;
     if (s.histograms.length === 0) continue;
+    const labels = plain.labels!; // a series with histograms is never taken from `seen`
     const countName = `${name}_count`;
     const sumName = `${name}_sum`;
     if (!isPlainMetricName(countName, limits) || !isPlainMetricName(sumName, limits)) return undefined;
@@ -86,4 +78,54 @@ export function plainSeriesColumns(
     },
     nonFinite,
   };
+}
+
+interface PlainSeries {
+  name: string;
+  key: string;
+  labels?: Record<string, string>;
+}
+
+/** A series' name, labels and key when the push fast path's rules take its labels as they are. */
+function plainLabels(s: RemoteSeries, limits: IngestLimits): PlainSeries | undefined {
+  let name: string | undefined;
+  const labels: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const l of s.labels) {
+    // Repeated, reserved and "__" names are the full path's to refuse, naming the series.
+    if (seen.has(l.name)) return undefined;
+    seen.add(l.name);
+    if (l.name === '__name__') {
+      name = l.value;
+      continue;
+    }
+    if (l.name.startsWith('__') || isReservedKey(l.name)) return undefined;
+    if (l.value !== '') labels[l.name] = l.value;
+  }
+  if (!isPlainMetricName(name, limits) || !arePlainLabels(labels, limits)) return undefined;
+  return { name, key: seriesKey(name, labels), labels };
+}
+
+/**
+ * Series whose labels passed plainLabels, by their bytes on the wire (RemoteSeries.labelBytes):
+ * a series Prometheus sends again and again is decoded, validated and keyed once. Bounded:
+ * when full it starts over, so memory stays flat under any number of series.
+ */
+export class PlainSeriesSeen {
+  private readonly known = new Map<string, PlainSeries>();
+
+  constructor(private readonly max = 65_536) {}
+
+  get(labelBytes: string): PlainSeries | undefined {
+    return this.known.get(labelBytes);
+  }
+
+  remember(labelBytes: string, plain: PlainSeries): void {
+    if (this.known.size >= this.max) this.known.clear();
+    this.known.set(labelBytes, { name: plain.name, key: plain.key });
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
 }

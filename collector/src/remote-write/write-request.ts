@@ -24,6 +24,38 @@ export interface RemoteSeries {
   labels: RemoteLabel[];
   samples: RemoteSample[];
   histograms: RemoteHistogram[];
+  /**
+   * The bytes of the series' label fields as they were sent (latin1, one char per byte): the
+   * same labels spelled the same way give the same string, so it can key a cache of what the
+   * labels mean without decoding them again. Absent for a series not read from the wire.
+   */
+  labelBytes?: string;
+}
+
+/**
+ * A series read from a request: its labels are decoded only when read, since a receiver that
+ * knows the series by its label bytes never needs them.
+ */
+class DecodedSeries implements RemoteSeries {
+  readonly samples: RemoteSample[] = [];
+  readonly histograms: RemoteHistogram[] = [];
+  labelBytes?: string;
+  private decoded?: RemoteLabel[];
+
+  constructor(
+    private readonly buf: Buffer,
+    /** Start and end of each label message, in pairs. */
+    private readonly labelRanges: number[],
+  ) {}
+
+  get labels(): RemoteLabel[] {
+    if (!this.decoded) {
+      this.decoded = [];
+      for (let i = 0; i < this.labelRanges.length; i += 2)
+        this.decoded.push(label(new Reader(this.buf, this.labelRanges[i], this.labelRanges[i + 1])));
+    }
+    return this.decoded;
+  }
 }
 
 export class ProtobufError extends Error {}
@@ -119,16 +151,37 @@ export function decodeWriteRequest(buf: Buffer): RemoteSeries[] {
 }
 
 function timeSeries(r: Reader): RemoteSeries {
-  const out: RemoteSeries = { labels: [], samples: [], histograms: [] };
+  const labelRanges: number[] = [];
+  const out = new DecodedSeries(r.buf, labelRanges);
+  // From the first label field's tag to the end of the last: the same bytes, the same labels
+  // (whatever lies between them is part of the key too, so a match is never wrong).
+  let labelsStart = -1;
+  let labelsEnd = -1;
   while (!r.done) {
+    const fieldStart = r.pos;
     const tag = r.varint();
     const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === LENGTH_DELIMITED) out.labels.push(label(r.sub(r.bytes())));
-    else if (field === 2 && (tag & 7) === LENGTH_DELIMITED) out.samples.push(sample(r.sub(r.bytes())));
+    if (field === 1 && (tag & 7) === LENGTH_DELIMITED) {
+      const [start, end] = r.bytes();
+      checkLabel(new Reader(r.buf, start, end)); // malformed is a 400 now, not when first read
+      labelRanges.push(start, end);
+      if (labelsStart < 0) labelsStart = fieldStart;
+      labelsEnd = end;
+    } else if (field === 2 && (tag & 7) === LENGTH_DELIMITED) out.samples.push(sample(r.sub(r.bytes())));
     else if (field === 4 && (tag & 7) === LENGTH_DELIMITED) out.histograms.push(histogram(r.sub(r.bytes())));
     else r.skip(tag & 7); // exemplars (3) are ignored
   }
+  if (labelsStart >= 0) out.labelBytes = r.buf.toString('latin1', labelsStart, labelsEnd);
   return out;
+}
+
+/** Walks a Label message as label() reads it, making no strings: throws where label() would. */
+function checkLabel(r: Reader): void {
+  while (!r.done) {
+    const tag = r.varint();
+    if (tag === ((1 << 3) | LENGTH_DELIMITED) || tag === ((2 << 3) | LENGTH_DELIMITED)) r.bytes();
+    else r.skip(tag & 7);
+  }
 }
 
 function label(r: Reader): RemoteLabel {
