@@ -11,6 +11,8 @@ import type { CollectorTelemetry } from '../telemetry/telemetry';
 import { decodeWriteRequest, ProtobufError, type RemoteSeries } from './write-request';
 import { plainSeriesColumns, PlainSeriesSeen } from './series-columns';
 
+const WRITE_PATH = '/api/v1/write';
+
 /**
  * Prometheus remote write 1.0 at `POST /api/v1/write`: a snappy-compressed protobuf
  * WriteRequest whose series become samples (`__name__` → name, every other label kept) through
@@ -19,8 +21,6 @@ import { plainSeriesColumns, PlainSeriesSeen } from './series-columns';
  * queue is full. Prometheus retries 5xx and 429 and drops a batch on any other 4xx, so only
  * errors a retry cannot fix are 4xx.
  */
-const WRITE_PATH = '/api/v1/write';
-
 export function createRemoteWriteEndpoint(deps: {
   ingest: IngestService;
   telemetry: CollectorTelemetry;
