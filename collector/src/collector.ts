@@ -141,7 +141,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
     const fastRoutes: FastRoute[] = [push.route];
     const serveFast = createFastLane(fastRoutes, {
       telemetry,
-      authorize: (req, path) => checkAuth(req, path),
+      authorize: checkAuth,
       watchBodyIdle: (req, res) => watchBodyIdle(req, res, () => undefined),
       logError,
     });

@@ -1,5 +1,6 @@
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
 import { storedCounts } from '../testing/stored-counts';
+import { expectSameErrorsInBothLanes, type BadRequest } from '../testing/fast-lane-parity';
 
 // `POST /v1/push` exactly is served before express (the fast lane); every other spelling
 // express routes to the push (a query string, a trailing slash, other case) goes through
@@ -49,7 +50,7 @@ describe('the push answers the same in the fast lane and through express', () =>
   });
 
   test('errors: the same status, headers and body on both paths, and nothing stored', async () => {
-    const cases: [string, (path: string) => Promise<Response>][] = [
+    const cases: BadRequest[] = [
       ['no token', (p) => post(p, samples(1, 'e'), { authorization: '' })],
       ['wrong token', (p) => post(p, samples(1, 'e'), { authorization: 'Bearer nope' })],
       ['wrong content type', (p) => post(p, samples(1, 'e'), { 'content-type': 'text/plain' })],
@@ -57,19 +58,13 @@ describe('the push answers the same in the fast lane and through express', () =>
       ['malformed JSON', (p) => post(p, '{"samples": [')],
       ['invalid sample', (p) => post(p, JSON.stringify({ samples: [{ name: 'e', value: 'x' }] }))],
     ];
-    const before = await storedCounts(c);
-    for (const [what, send] of cases) {
-      const fast = await answer(await send(FAST_LANE));
-      expect(fast.status).toBeGreaterThanOrEqual(400);
-      expect(fast.status).toBeLessThan(500);
-      expect(fast.type).toBe('application/json; charset=utf-8');
-      expect(typeof fast.body.error?.code).toBe('string');
-      for (const path of THROUGH_EXPRESS) {
-        const slow = await answer(await send(path));
-        expect({ what, path, ...slow }).toEqual({ what, path, ...fast });
-      }
-    }
-    expect(await storedCounts(c)).toEqual(before);
+    const answers = await expectSameErrorsInBothLanes(
+      c,
+      { fastLane: FAST_LANE, throughExpress: THROUGH_EXPRESS },
+      cases,
+      answer,
+    );
+    for (const fast of answers) expect(typeof fast.body.error?.code).toBe('string');
   });
 
   test('a 401 names the scheme; an invalid header is named', async () => {

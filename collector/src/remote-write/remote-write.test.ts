@@ -2,6 +2,7 @@
 import snappy from 'snappy';
 import { startTestCollector, TEST_TOKEN, type TestCollector } from '../testing/test-collector';
 import { storedCounts } from '../testing/stored-counts';
+import { expectSameErrorsInBothLanes, type BadRequest } from '../testing/fast-lane-parity';
 import { encodeWriteRequest, remoteSeries as series, type WriteRequestSeries } from '@aihub/core/testing';
 
 const NOW = Date.now();
@@ -319,7 +320,7 @@ describe('remote write answers the same in the fast lane and through express', (
 
   test('errors: the same status, headers and body on both paths, and nothing stored', async () => {
     const good = snappyBody([series('lane_error', { job: 'j' }, [[NOW - 1_000, 1]])]);
-    const cases: [string, (path: string) => Promise<Response>][] = [
+    const cases: BadRequest[] = [
       ['no token', (p) => post(p, good, { authorization: '' })],
       ['wrong token', (p) => post(p, good, { authorization: 'Bearer nope' })],
       ['wrong content type', (p) => post(p, good, { 'content-type': 'application/json' })],
@@ -327,18 +328,12 @@ describe('remote write answers the same in the fast lane and through express', (
       ['corrupt snappy', (p) => post(p, Buffer.from('not snappy at all'))],
       ['bad metric name', (p) => post(p, snappyBody([series('9bad', {}, [[NOW - 1_000, 1]])]))],
     ];
-    const before = await storedCounts(c);
-    for (const [what, send] of cases) {
-      const fast = await answer(await send(FAST_LANE));
-      expect(fast.status).toBeGreaterThanOrEqual(400);
-      expect(fast.status).toBeLessThan(500);
-      expect(fast.type).toBe('application/json; charset=utf-8');
-      for (const path of THROUGH_EXPRESS) {
-        const slow = await answer(await send(path));
-        expect({ what, path, ...slow }).toEqual({ what, path, ...fast });
-      }
-    }
-    expect(await storedCounts(c)).toEqual(before);
+    await expectSameErrorsInBothLanes(
+      c,
+      { fastLane: FAST_LANE, throughExpress: THROUGH_EXPRESS },
+      cases,
+      answer,
+    );
   });
 
   test('GET is not a write', async () => {

@@ -1,12 +1,12 @@
 import { constants, PerformanceObserver } from 'perf_hooks';
 import type { Meter } from '@opentelemetry/api';
 
-// v8js.gc.type values of the OpenTelemetry semantic conventions, by node's GC kind.
-const GC_TYPES = new Map<number, string>([
-  [constants.NODE_PERFORMANCE_GC_MAJOR, 'major'],
-  [constants.NODE_PERFORMANCE_GC_MINOR, 'minor'],
-  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental'],
-  [constants.NODE_PERFORMANCE_GC_WEAKCB, 'weakcb'],
+// The v8js.gc.type attribute of the OpenTelemetry semantic conventions, by node's GC kind.
+const GC_TYPE_ATTRIBUTES = new Map<number, { 'v8js.gc.type': string }>([
+  [constants.NODE_PERFORMANCE_GC_MAJOR, { 'v8js.gc.type': 'major' }],
+  [constants.NODE_PERFORMANCE_GC_MINOR, { 'v8js.gc.type': 'minor' }],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, { 'v8js.gc.type': 'incremental' }],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB, { 'v8js.gc.type': 'weakcb' }],
 ]);
 
 /**
@@ -20,12 +20,11 @@ export function observeGcDuration(meter: Meter): () => void {
     description: 'Garbage collection duration',
     advice: { explicitBucketBoundaries: [0.01, 0.1, 1, 10] },
   });
-  const attributes = new Map([...GC_TYPES].map(([kind, type]) => [kind, { 'v8js.gc.type': type }]));
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       // node's GC entries carry their kind in `detail` (the type says unknown).
       const kind = (entry as { detail?: { kind?: number } }).detail?.kind ?? -1;
-      const attrs = attributes.get(kind);
+      const attrs = GC_TYPE_ATTRIBUTES.get(kind);
       if (attrs) duration.record(entry.duration / 1000, attrs);
     }
   });
